@@ -1,0 +1,129 @@
+import { z } from 'zod'
+import { type DeviceKind, metricSpec } from './kinds.js'
+import type { RejectReason } from './reasons.js'
+import { TimestampSchema } from './timestamp.js'
+
+export const MAX_BATCH_READINGS = 1000
+export const MAX_METRICS_PER_READING = 32
+export const UINT32_MAX = 4_294_967_295
+
+/** Metric names are snake_case with the unit as suffix (`water_depth_cm`). */
+export const MetricNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'metric names are snake_case, 1-64 chars')
+
+function readingSchema<V extends z.ZodType>(value: V) {
+  return z.strictObject({
+    ts: TimestampSchema,
+    seq: z.number().int().min(0).max(UINT32_MAX).meta({ description: 'uint32 sequence number; may wrap' }),
+    m: z
+      .record(MetricNameSchema, value)
+      .refine((m) => Object.keys(m).length >= 1, 'at least one metric')
+      .refine((m) => Object.keys(m).length <= MAX_METRICS_PER_READING, `at most ${MAX_METRICS_PER_READING} metrics`)
+      .meta({ minProperties: 1, maxProperties: MAX_METRICS_PER_READING }),
+  })
+}
+
+function batchSchema<V extends z.ZodType>(value: V) {
+  return z.strictObject({
+    batch: z.array(readingSchema(value)).min(1).max(MAX_BATCH_READINGS),
+  })
+}
+
+/**
+ * One reading: `{ ts, seq, m: { metric: number } }`.
+ * @example ReadingSchema.parse({ ts: 1782864000000, seq: 1, m: { water_depth_cm: 8.2 } })
+ */
+export const ReadingSchema = readingSchema(z.number())
+/** A batch of readings with their original timestamps (gateway backfill). */
+export const BatchSchema = batchSchema(z.number())
+/** What a device publishes on `v1/devices/{id}/telemetry`. */
+export const TelemetryPayloadSchema = z.union([ReadingSchema, BatchSchema])
+export type TelemetryPayload = z.input<typeof TelemetryPayloadSchema>
+
+// Ingest parses metric values as unknown so an impossible value (1e999 parses to Infinity) is
+// refused for that metric alone, as DESIGN.md pins, instead of failing the whole message.
+const LenientReading = readingSchema(z.unknown())
+const LenientBatch = batchSchema(z.unknown())
+
+/** A reading that passed validation; `ts` in epoch ms. */
+export interface Reading {
+  ts: number
+  seq: number
+  m: Record<string, number>
+}
+
+export interface MetricRejection {
+  seq: number
+  metric: string
+  value: unknown
+  reason: 'out_of_range'
+  detail: string
+}
+
+export type TelemetryVerdict =
+  | {
+      ok: true
+      readings: Reading[]
+      /** True when the payload was a `{ batch: [...] }`. */
+      batch: boolean
+      rejectedMetrics: MetricRejection[]
+      /** Metrics this kind does not declare: kept, flagged. */
+      unknownMetrics: string[]
+    }
+  | { ok: false; reason: RejectReason; detail: string; rejectedMetrics: MetricRejection[] }
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ')
+}
+
+/**
+ * Parses and validates a telemetry payload for a device of `kind`.
+ * @example validateTelemetry('paddy', Buffer.from('{"ts":1782864000000,"seq":1,"m":{"water_depth_cm":8}}'))
+ */
+export function validateTelemetry(kind: DeviceKind, payload: Uint8Array | string): TelemetryVerdict {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'))
+  } catch (err) {
+    return { ok: false, reason: 'bad_json', detail: (err as Error).message, rejectedMetrics: [] }
+  }
+  const isBatch = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, 'batch')
+  const result = isBatch ? LenientBatch.safeParse(parsed) : LenientReading.safeParse(parsed)
+  if (!result.success) {
+    return { ok: false, reason: 'schema', detail: describeIssues(result.error), rejectedMetrics: [] }
+  }
+  const raw = 'batch' in result.data ? result.data.batch : [result.data]
+  const readings: Reading[] = []
+  const rejectedMetrics: MetricRejection[] = []
+  const unknown = new Set<string>()
+  for (const reading of raw) {
+    const m: Record<string, number> = {}
+    for (const [metric, value] of Object.entries(reading.m)) {
+      const spec = metricSpec(kind, metric)
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        rejectedMetrics.push({ seq: reading.seq, metric, value, reason: 'out_of_range', detail: 'not a finite number' })
+        continue
+      }
+      if (!spec) unknown.add(metric)
+      else if (value < spec.min || value > spec.max) {
+        rejectedMetrics.push({
+          seq: reading.seq,
+          metric,
+          value,
+          reason: 'out_of_range',
+          detail: `${value} outside the sensor range ${spec.min}..${spec.max} ${spec.unit}`,
+        })
+        continue
+      }
+      m[metric] = value
+    }
+    if (Object.keys(m).length > 0) readings.push({ ts: reading.ts, seq: reading.seq, m })
+  }
+  if (readings.length === 0) {
+    const detail = rejectedMetrics.map((r) => `${r.metric}: ${r.detail}`).join('; ')
+    return { ok: false, reason: 'out_of_range', detail, rejectedMetrics }
+  }
+  return { ok: true, readings, batch: isBatch, rejectedMetrics, unknownMetrics: [...unknown] }
+}
