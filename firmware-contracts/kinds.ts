@@ -55,3 +55,10 @@ export function unitOf(metric: string): string {
   const suffix = metric.slice(metric.lastIndexOf('_') + 1)
   return { cm: 'cm', m: 'm', c: '°C', v: 'V', dbm: 'dBm', h: '/h' }[suffix] ?? ''
 }
+
+/** The metric a chart or list shows first for each kind. */
+export const PRIMARY_METRIC: Record<DeviceKind, string> = {
+  paddy: 'water_depth_cm',
+  reservoir: 'water_level_m',
+  rail: 'rail_temp_c',
+}

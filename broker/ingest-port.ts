@@ -1,0 +1,25 @@
+import type { RejectReason } from '../firmware-contracts/index.js'
+
+/** A message the broker refused or could not hand on, for the dead-letter table and counters. */
+export interface Refusal {
+  deviceId: string | null
+  topic: string
+  reason: RejectReason
+  detail: string
+  payload: Uint8Array
+}
+
+/**
+ * What the broker hands to ingest, in-process and before the PUBACK (see DESIGN.md: aedes acks
+ * QoS1 before `broker.publish`, so durability has to happen in `authorizePublish`).
+ */
+export interface IngestPort {
+  /** Resolves once the readings are durable or the payload is dead-lettered; never rejects for bad input. */
+  telemetry(deviceId: string, topic: string, payload: Uint8Array): Promise<void>
+  refused(refusal: Refusal): void
+}
+
+/** The device credentials the broker checks; kept in memory by the composition root. */
+export interface DeviceDirectory {
+  get(deviceId: string): { id: string; secretHash: string; revokedAt: number | null } | undefined
+}

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino'
+import type { ReadingStore, StoredReading } from './store/store.js'
+
+export interface BatchWriterOptions {
+  maxRows: number
+  maxAgeMs: number
+  /** First retry delay after a failed write; doubles up to 5 s. */
+  retryDelayMs: number
+}
+
+export interface BatchWriter {
+  /** Resolves when these rows are durable in the store. A failing store is retried, never dropped. */
+  enqueue(rows: readonly StoredReading[]): Promise<void>
+  pendingRows(): number
+  /** False while the store refuses writes. */
+  healthy(): boolean
+  /** Writes everything queued; further enqueues are refused. */
+  close(): Promise<void>
+}
+
+interface Batch {
+  rows: StoredReading[]
+  waiters: Array<{ resolve: () => void; reject: (err: Error) => void }>
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Group commit: rows from many devices share one store write, bounded by size and age. One write
+ * runs at a time; while it runs the next batch fills, so a slow store makes batches bigger rather
+ * than queueing writes. Callers await their rows, which is what holds back the PUBACK.
+ */
+export function createBatchWriter(
+  store: ReadingStore,
+  options: BatchWriterOptions,
+  log: Logger,
+): BatchWriter {
+  let current: Batch = { rows: [], waiters: [] }
+  let timer: NodeJS.Timeout | undefined
+  let writing: Promise<void> | undefined
+  let ok = true
+  let closed = false
+  let pending = 0
+
+  const takeBatch = () => {
+    const batch = current
+    current = { rows: [], waiters: [] }
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    return batch
+  }
+
+  async function writeWithRetry(batch: Batch) {
+    let delay = options.retryDelayMs
+    for (;;) {
+      try {
+        await store.write(batch.rows)
+        if (!ok) log.info('store writable again')
+        ok = true
+        return
+      } catch (err) {
+        if (ok) log.error({ err, rows: batch.rows.length }, 'store write failed; retrying')
+        ok = false
+        await sleep(delay)
+        delay = Math.min(delay * 2, 5000)
+      }
+    }
+  }
+
+  function kick() {
+    if (writing || current.rows.length === 0) return
+    const batch = takeBatch()
+    writing = writeWithRetry(batch).then(() => {
+      pending -= batch.rows.length
+      for (const waiter of batch.waiters) waiter.resolve()
+      writing = undefined
+      // Rows that arrived during the write form the next batch; write it at once if it is full.
+      if (current.rows.length >= options.maxRows) kick()
+      else if (current.rows.length > 0 && !timer) timer = setTimeout(kick, options.maxAgeMs)
+    })
+  }
+
+  return {
+    enqueue(rows) {
+      if (closed) return Promise.reject(new Error('ingest is shutting down'))
+      if (rows.length === 0) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        for (const row of rows) current.rows.push(row)
+        current.waiters.push({ resolve, reject })
+        pending += rows.length
+        if (current.rows.length >= options.maxRows) kick()
+        else if (!timer && !writing) timer = setTimeout(kick, options.maxAgeMs)
+      })
+    },
+    pendingRows: () => pending,
+    healthy: () => ok,
+    async close() {
+      closed = true
+      while (writing || current.rows.length > 0) {
+        if (writing) await writing
+        else kick()
+      }
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import { SCHEMA_STATEMENTS } from './schema.js'
+
+export type Params = DuckDBValue[]
+
+/** A thin wrapper: JS rows out, numbers for BIGINT/epoch columns (every query casts them). */
+export interface Db {
+  all<T = Record<string, unknown>>(sql: string, params?: Params): Promise<T[]>
+  run(sql: string, params?: Params): Promise<void>
+  /** A dedicated connection, e.g. for the appender, so writes never queue behind reads. */
+  connect(): Promise<DuckDBConnection>
+  close(): void
+}
+
+export class DatabaseLockedError extends Error {
+  readonly code = 'DB_LOCKED'
+}
+
+/** Opens (creating if needed) the DuckDB file and brings its schema up to date. */
+export async function openDuckDb(path: string): Promise<Db> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  let instance: DuckDBInstance
+  try {
+    instance = await DuckDBInstance.create(path)
+  } catch (err) {
+    const message = (err as Error).message
+    if (/lock/i.test(message)) {
+      throw new DatabaseLockedError(`${path} is open in another process (is mimamori running?)`, {
+        cause: err,
+      })
+    }
+    throw err
+  }
+  const connections: DuckDBConnection[] = []
+  const connect = async () => {
+    const connection = await instance.connect()
+    connections.push(connection)
+    return connection
+  }
+  const main = await connect()
+  for (const statement of SCHEMA_STATEMENTS) await main.run(statement)
+  return {
+    async all<T>(sql: string, params?: Params) {
+      const reader = await main.runAndReadAll(sql, params)
+      return reader.getRowObjectsJS() as T[]
+    },
+    async run(sql, params) {
+      await main.run(sql, params)
+    },
+    connect,
+    close() {
+      for (const connection of connections) connection.closeSync()
+      instance.closeSync()
+    },
+  }
+}

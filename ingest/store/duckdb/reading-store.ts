@@ -1,0 +1,94 @@
+import { type DuckDBConnection, timestampTZValue } from '@duckdb/node-api'
+import type { BucketPoint, LatestValue, RangeQuery, RawPoint, ReadingStore, StoredReading } from '../store.js'
+import type { Db } from './database.js'
+
+interface LatestRow {
+  device_id: string
+  metric: string
+  ts: number
+  value: number
+}
+
+/**
+ * Readings in one long table (device, metric, ts, value, seq), appended in batches. Rows arrive
+ * roughly in time order, so DuckDB's per-row-group min/max (zonemaps) prune range scans on ts.
+ */
+export async function createDuckDbReadingStore(db: Db): Promise<ReadingStore> {
+  const writer: DuckDBConnection = await db.connect()
+  const reader = await db.connect()
+  const all = async <T>(sql: string, params: (string | number)[]) =>
+    (await reader.runAndReadAll(sql, params)).getRowObjectsJS() as T[]
+
+  return {
+    async write(rows: readonly StoredReading[]) {
+      if (rows.length === 0) return
+      const appender = await writer.createAppender('readings')
+      try {
+        for (const row of rows) {
+          appender.appendVarchar(row.deviceId)
+          appender.appendVarchar(row.metric)
+          appender.appendTimestampTZ(timestampTZValue(BigInt(Math.round(row.ts * 1000))))
+          appender.appendDouble(row.value)
+          appender.appendUInteger(row.seq)
+          appender.endRow()
+        }
+        // flush commits the rows: they are in DuckDB's WAL when this returns
+        appender.flushSync()
+      } finally {
+        appender.closeSync()
+      }
+    },
+
+    async latestAll() {
+      const rows = await all<LatestRow>(
+        `SELECT device_id, metric, epoch_ms(max(ts))::DOUBLE AS ts, arg_max(value, ts) AS value
+           FROM readings GROUP BY device_id, metric`,
+        [],
+      )
+      const latest = new Map<string, Record<string, LatestValue>>()
+      for (const row of rows) {
+        const entry = latest.get(row.device_id) ?? {}
+        entry[row.metric] = { ts: row.ts, value: row.value }
+        latest.set(row.device_id, entry)
+      }
+      return latest
+    },
+
+    async raw(query: RangeQuery) {
+      const limit = Math.max(1, Math.min(query.limit ?? 10_000, 100_000))
+      const rows = await all<RawPoint>(
+        `SELECT * FROM (
+           SELECT epoch_ms(ts)::DOUBLE AS ts, value FROM readings
+            WHERE device_id = $1 AND metric = $2 AND ts >= make_timestamptz($3::BIGINT * 1000)
+              AND ts <= make_timestamptz($4::BIGINT * 1000)
+            ORDER BY ts DESC LIMIT ${limit}
+         ) ORDER BY ts`,
+        [query.deviceId, query.metric, Math.floor(query.from), Math.ceil(query.to)],
+      )
+      return rows
+    },
+
+    async buckets(query: RangeQuery & { stepMs: number }) {
+      const step = Math.max(1, Math.round(query.stepMs))
+      return all<BucketPoint>(
+        `SELECT (floor(epoch_ms(ts) / $5) * $5)::DOUBLE AS ts,
+                min(value) AS min, max(value) AS max, avg(value) AS avg,
+                arg_max(value, ts) AS last, count(*)::DOUBLE AS count
+           FROM readings
+          WHERE device_id = $1 AND metric = $2 AND ts >= make_timestamptz($3::BIGINT * 1000)
+            AND ts <= make_timestamptz($4::BIGINT * 1000)
+          GROUP BY 1 ORDER BY 1`,
+        [query.deviceId, query.metric, Math.floor(query.from), Math.ceil(query.to), step],
+      )
+    },
+
+    async count(deviceId?: string) {
+      const rows = deviceId
+        ? await all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM readings WHERE device_id = $1', [
+            deviceId,
+          ])
+        : await all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM readings', [])
+      return rows[0]?.n ?? 0
+    },
+  }
+}

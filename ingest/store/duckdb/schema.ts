@@ -1,0 +1,71 @@
+/** Tables of the embedded store. Each statement is idempotent; a new column gets its own ALTER. */
+export const SCHEMA_STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS readings (
+     device_id VARCHAR NOT NULL,
+     metric VARCHAR NOT NULL,
+     ts TIMESTAMPTZ NOT NULL,
+     value DOUBLE NOT NULL,
+     seq UINTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS devices (
+     id VARCHAR PRIMARY KEY,
+     kind VARCHAR NOT NULL,
+     site VARCHAR,
+     secret_hash VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL,
+     revoked_at TIMESTAMPTZ
+   )`,
+  `CREATE TABLE IF NOT EXISTS users (
+     username VARCHAR PRIMARY KEY,
+     password_hash VARCHAR NOT NULL,
+     role VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS sessions (
+     token_hash VARCHAR PRIMARY KEY,
+     username VARCHAR NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL
+   )`,
+  'CREATE SEQUENCE IF NOT EXISTS dead_letter_ids',
+  `CREATE TABLE IF NOT EXISTS dead_letters (
+     id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_ids'),
+     received_at TIMESTAMPTZ NOT NULL,
+     device_id VARCHAR,
+     topic VARCHAR NOT NULL,
+     reason VARCHAR NOT NULL,
+     detail VARCHAR NOT NULL,
+     payload BLOB NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS alert_rules (
+     id VARCHAR PRIMARY KEY,
+     kind VARCHAR NOT NULL,
+     metric VARCHAR NOT NULL,
+     op VARCHAR NOT NULL,
+     threshold DOUBLE NOT NULL,
+     clear DOUBLE NOT NULL,
+     severity VARCHAR NOT NULL,
+     label VARCHAR NOT NULL,
+     label_ja VARCHAR NOT NULL,
+     enabled BOOLEAN NOT NULL
+   )`,
+  'CREATE SEQUENCE IF NOT EXISTS alert_ids',
+  `CREATE TABLE IF NOT EXISTS alerts (
+     id BIGINT PRIMARY KEY DEFAULT nextval('alert_ids'),
+     rule_id VARCHAR NOT NULL,
+     device_id VARCHAR NOT NULL,
+     metric VARCHAR NOT NULL,
+     severity VARCHAR NOT NULL,
+     state VARCHAR NOT NULL,
+     message VARCHAR NOT NULL,
+     value DOUBLE NOT NULL,
+     threshold DOUBLE NOT NULL,
+     raised_at TIMESTAMPTZ NOT NULL,
+     cleared_at TIMESTAMPTZ
+   )`,
+  `CREATE TABLE IF NOT EXISTS alert_events (
+     alert_id BIGINT NOT NULL,
+     event VARCHAR NOT NULL,
+     event_at TIMESTAMPTZ NOT NULL,
+     value DOUBLE NOT NULL
+   )`,
+]

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DatabaseLockedError, type EmbeddedStore, openEmbeddedStore } from './index.js'
+
+let dir: string
+let store: EmbeddedStore
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mimamori-store-'))
+  store = await openEmbeddedStore(join(dir, 'mimamori.duckdb'))
+})
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const T0 = Date.UTC(2026, 6, 1)
+
+describe('DuckDB reading store', () => {
+  it('returns written readings by range, latest and bucket', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      deviceId: 'p-1',
+      metric: 'water_depth_cm',
+      ts: T0 + i * 60_000,
+      value: i % 10,
+      seq: i,
+    }))
+    await store.readings.write(rows)
+    await store.readings.write([{ deviceId: 'p-2', metric: 'water_depth_cm', ts: T0, value: 3.5, seq: 0 }])
+
+    expect(await store.readings.count()).toBe(121)
+    const raw = await store.readings.raw({
+      deviceId: 'p-1',
+      metric: 'water_depth_cm',
+      from: T0,
+      to: T0 + 9 * 60_000,
+    })
+    expect(raw.map((p) => p.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(raw[0]?.ts).toBe(T0)
+
+    const buckets = await store.readings.buckets({
+      deviceId: 'p-1',
+      metric: 'water_depth_cm',
+      from: T0,
+      to: T0 + 119 * 60_000,
+      stepMs: 30 * 60_000,
+    })
+    expect(buckets).toHaveLength(4)
+    expect(buckets[0]).toEqual({ ts: T0, min: 0, max: 9, avg: 4.5, last: 9, count: 30 })
+
+    const latest = await store.readings.latestAll()
+    expect(latest.get('p-1')?.water_depth_cm).toEqual({ ts: T0 + 119 * 60_000, value: 9 })
+    expect(latest.get('p-2')?.water_depth_cm).toEqual({ ts: T0, value: 3.5 })
+  })
+
+  it('keeps millisecond timestamps exactly', async () => {
+    await store.readings.write([{ deviceId: 'r-1', metric: 'water_level_m', ts: T0 + 123, value: 1, seq: 1 }])
+    const [point] = await store.readings.raw({
+      deviceId: 'r-1',
+      metric: 'water_level_m',
+      from: T0,
+      to: T0 + 1000,
+    })
+    expect(point?.ts).toBe(T0 + 123)
+  })
+})
+
+describe('DuckDB meta store', () => {
+  it('stores devices, users, sessions, dead letters and alerts', async () => {
+    await store.meta.addDevice({
+      id: 'p-1',
+      kind: 'paddy',
+      site: 'A',
+      secretHash: 'h',
+      createdAt: T0,
+      revokedAt: null,
+    })
+    expect(await store.meta.getDevice('p-1')).toMatchObject({
+      id: 'p-1',
+      kind: 'paddy',
+      site: 'A',
+      createdAt: T0,
+    })
+    expect(await store.meta.removeDevice('p-1')).toBe(true)
+    expect(await store.meta.removeDevice('p-1')).toBe(false)
+
+    await store.meta.addUser({ username: 'admin', passwordHash: 'x', role: 'admin', createdAt: T0 })
+    expect(await store.meta.countUsers()).toBe(1)
+    await store.meta.addSession('th', 'admin', Date.now() + 60_000)
+    expect((await store.meta.getSession('th'))?.username).toBe('admin')
+
+    await store.meta.addDeadLetters([
+      {
+        receivedAt: T0,
+        deviceId: 'p-1',
+        topic: 't',
+        reason: 'bad_json',
+        detail: 'x',
+        payload: Buffer.from([0, 255, 1]),
+      },
+    ])
+    const [letter] = await store.meta.listDeadLetters(10)
+    expect(letter).toMatchObject({ deviceId: 'p-1', reason: 'bad_json' })
+    expect([...(letter?.payload ?? [])]).toEqual([0, 255, 1])
+
+    const alert = await store.meta.insertAlert({
+      ruleId: 'r',
+      deviceId: 'p-1',
+      metric: 'm',
+      severity: 'watch',
+      state: 'raised',
+      message: 'msg',
+      value: 1,
+      threshold: 2,
+      raisedAt: T0,
+      clearedAt: null,
+    })
+    await store.meta.clearAlert(alert.id, T0 + 1000, 0.5)
+    expect(await store.meta.listAlerts({ limit: 10 })).toMatchObject([
+      { id: alert.id, state: 'cleared', clearedAt: T0 + 1000 },
+    ])
+    expect((await store.meta.listAlertEvents(alert.id)).map((e) => e.event)).toEqual(['raised', 'cleared'])
+  })
+})
+
+it('exports a typed lock error', () => {
+  expect(new DatabaseLockedError('x').code).toBe('DB_LOCKED')
+})

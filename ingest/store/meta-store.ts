@@ -1,0 +1,107 @@
+/**
+ * The metadata side of storage: device registry, users and sessions, alert rules and history,
+ * dead letters. Embedded in the DuckDB file by default; a PostgreSQL implementation can follow.
+ */
+import type { DeviceKind, RejectReason } from '../../firmware-contracts/index.js'
+
+export interface DeviceRecord {
+  id: string
+  kind: DeviceKind
+  site: string | null
+  /** Keyed hash of the device secret (see broker/device-secrets.ts). */
+  secretHash: string
+  createdAt: number
+  revokedAt: number | null
+}
+
+export interface UserRecord {
+  username: string
+  passwordHash: string
+  role: 'admin' | 'operator' | 'viewer'
+  createdAt: number
+}
+
+export interface DeadLetter {
+  id: number
+  receivedAt: number
+  deviceId: string | null
+  topic: string
+  reason: RejectReason
+  detail: string
+  /** Raw payload, truncated to a bounded size. */
+  payload: Uint8Array
+}
+
+export type NewDeadLetter = Omit<DeadLetter, 'id'>
+
+export type Severity = 'info' | 'watch' | 'warning' | 'critical'
+
+export interface ThresholdRule {
+  id: string
+  kind: DeviceKind
+  metric: string
+  op: 'above' | 'below'
+  /** Raise when the value goes past this level. */
+  threshold: number
+  /** Clear only when the value comes back past this level (hysteresis). */
+  clear: number
+  severity: Severity
+  label: string
+  labelJa: string
+  enabled: boolean
+}
+
+export interface AlertRecord {
+  id: number
+  ruleId: string
+  deviceId: string
+  metric: string
+  severity: Severity
+  state: 'raised' | 'cleared'
+  message: string
+  value: number
+  threshold: number
+  raisedAt: number
+  clearedAt: number | null
+}
+
+export interface AlertEventRecord {
+  alertId: number
+  event: 'raised' | 'cleared'
+  at: number
+  value: number
+}
+
+export interface DeviceRegistry {
+  addDevice(device: DeviceRecord): Promise<void>
+  /** Returns false when no such device existed. */
+  removeDevice(id: string): Promise<boolean>
+  listDevices(): Promise<DeviceRecord[]>
+  getDevice(id: string): Promise<DeviceRecord | undefined>
+}
+
+export interface UserStore {
+  addUser(user: UserRecord): Promise<void>
+  getUser(username: string): Promise<UserRecord | undefined>
+  countUsers(): Promise<number>
+  addSession(tokenHash: string, username: string, expiresAt: number): Promise<void>
+  getSession(tokenHash: string): Promise<{ username: string; expiresAt: number } | undefined>
+  deleteSession(tokenHash: string): Promise<void>
+}
+
+export interface DeadLetterStore {
+  addDeadLetters(letters: readonly NewDeadLetter[]): Promise<void>
+  listDeadLetters(limit: number): Promise<DeadLetter[]>
+}
+
+export interface AlertStore {
+  listRules(): Promise<ThresholdRule[]>
+  upsertRule(rule: ThresholdRule): Promise<void>
+  /** Inserts a raised alert and returns it with its new id. */
+  insertAlert(alert: Omit<AlertRecord, 'id'>): Promise<AlertRecord>
+  clearAlert(id: number, clearedAt: number, value: number): Promise<void>
+  listAlerts(filter: { state?: 'raised' | 'cleared'; limit: number }): Promise<AlertRecord[]>
+  listAlertEvents(alertId: number): Promise<AlertEventRecord[]>
+}
+
+export interface MetaStore extends DeviceRegistry, UserStore, DeadLetterStore, AlertStore {}

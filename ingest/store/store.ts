@@ -1,0 +1,54 @@
+/** The time-series side of storage: where readings go and how charts read them back. */
+
+/** One metric value of one reading, as stored. */
+export interface StoredReading {
+  deviceId: string
+  metric: string
+  /** epoch ms */
+  ts: number
+  value: number
+  seq: number
+}
+
+export interface LatestValue {
+  ts: number
+  value: number
+}
+
+export interface RawPoint {
+  ts: number
+  value: number
+}
+
+/** One aggregation bucket: `ts` is the bucket start (epoch ms). */
+export interface BucketPoint {
+  ts: number
+  min: number
+  max: number
+  avg: number
+  last: number
+  count: number
+}
+
+export interface RangeQuery {
+  deviceId: string
+  metric: string
+  from: number
+  to: number
+  /** Bucket width in ms; omitted for raw points. */
+  stepMs?: number
+  /** Cap on raw points returned (newest kept). */
+  limit?: number
+}
+
+/** Implemented by the embedded DuckDB store now and an InfluxDB-compatible TSDB later. */
+export interface ReadingStore {
+  /** Durable when the promise resolves. Rows may belong to many devices. */
+  write(rows: readonly StoredReading[]): Promise<void>
+  /** Latest value of every metric of every device that has data. */
+  latestAll(): Promise<Map<string, Record<string, LatestValue>>>
+  raw(query: RangeQuery): Promise<RawPoint[]>
+  buckets(query: RangeQuery & { stepMs: number }): Promise<BucketPoint[]>
+  /** Total stored rows (for health pages and tests). */
+  count(deviceId?: string): Promise<number>
+}
