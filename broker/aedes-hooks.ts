@@ -51,7 +51,8 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
     identityOf: (client) => identities.get(client),
 
     authenticate(client, username, password, done) {
-      if (!username || !password) return refuseConnect(client, 'missing_credentials', BAD_USERNAME_OR_PASSWORD, done)
+      if (!username || !password)
+        return refuseConnect(client, 'missing_credentials', BAD_USERNAME_OR_PASSWORD, done)
       const device = directory.get(username)
       if (!device) return refuseConnect(client, 'unknown_device', BAD_USERNAME_OR_PASSWORD, done)
       if (device.revokedAt !== null) return refuseConnect(client, 'revoked', NOT_AUTHORIZED, done)
@@ -76,8 +77,17 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
       if (!decision.allowed) {
         // MQTT-3.3.5-2: a refused publish cannot be NACKed in 3.1.1, so the client is disconnected.
         metrics.refused.inc({ reason: 'acl' })
-        log.warn({ deviceId: identity.deviceId, topic: packet.topic, reason: decision.reason }, 'publish refused')
-        ingest.refused({ deviceId: identity.deviceId, topic: packet.topic, reason: 'acl', detail: decision.reason, payload })
+        log.warn(
+          { deviceId: identity.deviceId, topic: packet.topic, reason: decision.reason },
+          'publish refused',
+        )
+        ingest.refused({
+          deviceId: identity.deviceId,
+          topic: packet.topic,
+          reason: 'acl',
+          detail: decision.reason,
+          payload,
+        })
         return done(new Error(decision.reason))
       }
       const refuse = (reason: 'oversize' | 'bad_image' | 'schema', detail: string) => {
@@ -102,11 +112,14 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
           )
           return
         case 'image':
-          if (payload.length > limits.maxImageBytes) return refuse('oversize', `${payload.length} bytes > ${limits.maxImageBytes}`)
-          if (!looksLikeJpeg(payload)) return refuse('bad_image', 'payload is not a JPEG (no FF D8 FF marker)')
+          if (payload.length > limits.maxImageBytes)
+            return refuse('oversize', `${payload.length} bytes > ${limits.maxImageBytes}`)
+          if (!looksLikeJpeg(payload))
+            return refuse('bad_image', 'payload is not a JPEG (no FF D8 FF marker)')
           return done(null)
         case 'status': {
-          if (payload.length > limits.maxStatusBytes) return refuse('oversize', `${payload.length} bytes > ${limits.maxStatusBytes}`)
+          if (payload.length > limits.maxStatusBytes)
+            return refuse('oversize', `${payload.length} bytes > ${limits.maxStatusBytes}`)
           let parsed: unknown
           try {
             parsed = JSON.parse(payload.toString('utf8'))
@@ -114,7 +127,9 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
             return refuse('schema', 'status is not JSON')
           }
           const status = StatusSchema.safeParse(parsed)
-          return status.success ? done(null) : refuse('schema', status.error.issues[0]?.message ?? 'bad status')
+          return status.success
+            ? done(null)
+            : refuse('schema', status.error.issues[0]?.message ?? 'bad status')
         }
         default:
           return done(null)
@@ -131,4 +146,3 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
     },
   }
 }
-

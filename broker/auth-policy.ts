@@ -17,7 +17,8 @@ export function canPublish(identity: Identity, topic: string): PublishDecision {
     return { allowed: false, reason: `device ${identity.deviceId} may not publish to ${topic}` }
   }
   const parsed = parseDeviceTopic(topic)
-  if (!parsed || parsed.deviceId !== identity.deviceId) return { allowed: false, reason: `not a device topic: ${topic}` }
+  if (!parsed || parsed.deviceId !== identity.deviceId)
+    return { allowed: false, reason: `not a device topic: ${topic}` }
   if (parsed.channel === 'cmd') return { allowed: false, reason: 'cmd is a downlink topic' }
   return parsed.captureTsMs === undefined
     ? { allowed: true, channel: parsed.channel }

@@ -56,8 +56,12 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     if (hooks.identityOf(client)) deps.metrics.connections.dec()
     log.info({ clientId: client.id }, 'mqtt client disconnected')
   })
-  aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'))
-  aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'))
+  aedes.on('clientError', (client, err) =>
+    log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'),
+  )
+  aedes.on('connectionError', (client, err) =>
+    log.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'),
+  )
 
   const tcp = createServer(aedes.handle)
   const http = createHttpServer((_req, res) => {
@@ -80,7 +84,9 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     wsPort,
     disconnectDevice(deviceId) {
       // aedes keeps clients by client id, which is the device id (auth-policy.ts)
-      const client = (aedes as unknown as { clients: Record<string, { close(): void } | undefined> }).clients[deviceId]
+      const client = (aedes as unknown as { clients: Record<string, { close(): void } | undefined> }).clients[
+        deviceId
+      ]
       if (client) {
         log.info({ deviceId }, 'disconnecting device')
         client.close()

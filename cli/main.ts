@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * The `mimamori` command: the only place that reads process.env and writes to the console.
+ */
+import { ConfigError, loadSystemConfig, type SystemConfig } from './config.js'
+import { type Io, runDeviceCommand } from './device-command.js'
+import { createLogger } from './logger.js'
+import { startSystem } from './system.js'
+
+const HELP = `mimamori — IoT ingestion and remote monitoring (見守り)
+
+Usage: npm run cli -- <command>      (or: npx tsx cli/main.ts <command>)
+
+  start                 broker + ingest + alerts + dashboard in one process (npm start)
+  device add|list|remove  manage device credentials (see: device --help)
+  simulate [options]    run a simulated device against a broker (see: simulate --help)
+  help                  this text
+
+Configuration is read from the environment, e.g. DATA_DIR (./data), MQTT_PORT (1883),
+MQTT_WS_PORT (8083), HTTP_PORT (8080), MIMAMORI_DEMO (on unless NODE_ENV=production),
+MIMAMORI_ADMIN_PASSWORD. See docs/operations.md.
+`
+
+const io: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}
+
+function loadConfigOrExit(): SystemConfig {
+  try {
+    return loadSystemConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`mimamori: ${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+}
+
+async function start(): Promise<void> {
+  const config = loadConfigOrExit()
+  const log = createLogger(config.logLevel)
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection: this is a bug; exiting so the supervisor restarts us')
+    process.exit(70)
+  })
+  let system: Awaited<ReturnType<typeof startSystem>>
+  try {
+    system = await startSystem(config, log)
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === 'DB_LOCKED' || code === 'EADDRINUSE') {
+      io.err(`mimamori: cannot start: ${(err as Error).message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+  const banner = [
+    '',
+    `  mimamori is running${config.demo ? ' — DEMO MODE (simulated devices; MIMAMORI_DEMO=0 to turn off)' : ''}`,
+    `  dashboard  http://localhost:${system.httpPort}`,
+    `  MQTT       mqtt://localhost:${system.mqttPort}  (WebSocket ws://localhost:${system.mqttWsPort})`,
+    `  data       ${config.dataDir}`,
+    ...(system.generatedAdminPassword
+      ? [`  login      admin / ${system.generatedAdminPassword}   (generated; shown only this once)`]
+      : []),
+    '',
+  ]
+  io.err(`${banner.join('\n')}\n`)
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      log.error('shutdown took longer than 15 s; exiting')
+      process.exit(1)
+    }, 15_000)
+    timer.unref()
+    system.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start':
+      return start()
+    case 'device':
+      process.exitCode = await runDeviceCommand(rest, loadConfigOrExit(), io)
+      return
+    case 'simulate': {
+      const { runSimulateCommand } = await import('../simulators/cli.js')
+      process.exitCode = await runSimulateCommand(rest, { stdout: io.out, stderr: io.err, env: process.env })
+      return
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(HELP)
+      return
+    default:
+      io.err(`mimamori: unknown command "${command}"\n\n${HELP}`)
+      process.exitCode = 2
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  io.err(`mimamori: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { createBrokerMetrics } from '../broker/metrics.js'
+import { startBroker } from '../broker/server.js'
+import { createAuth } from '../dashboard/server/auth.js'
+import { generatePassword, hashPassword } from '../dashboard/server/passwords.js'
+import { startDashboard } from '../dashboard/server/server.js'
+import { seedDefaultRules } from '../ingest/alerts/default-rules.js'
+import { createAlertEngine } from '../ingest/alerts/engine.js'
+import type { Notifier } from '../ingest/alerts/notifier.js'
+import { createBatchWriter } from '../ingest/batch-writer.js'
+import { createDeadLetterSink } from '../ingest/dead-letter.js'
+import { createDedupe } from '../ingest/dedupe.js'
+import { loadDeviceDirectory } from '../ingest/device-directory.js'
+import { loadLatestCache } from '../ingest/latest.js'
+import { createIngestMetrics } from '../ingest/metrics.js'
+import { createIngestPipeline, type ReadingsListener } from '../ingest/pipeline.js'
+import { provisionDevice } from '../ingest/provisioning.js'
+import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
+import type { MetaStore } from '../ingest/store/meta-store.js'
+import type { ReadingStore } from '../ingest/store/store.js'
+import type { SystemConfig } from './config.js'
+import { startDemoFleet } from './demo.js'
+import { loadSecretKey } from './secret-key.js'
+
+export const DB_FILE = 'mimamori.duckdb'
+export const ADMIN_SOCKET = 'mimamori.sock'
+
+export interface RunningSystem {
+  mqttPort: number
+  mqttWsPort: number
+  httpPort: number
+  /** Set only on the first start when no MIMAMORI_ADMIN_PASSWORD was given. */
+  generatedAdminPassword?: string
+  metrics: Registry
+  /** The reading store, for health pages and tests. */
+  readings: ReadingStore
+  stop(): Promise<void>
+}
+
+async function ensureAdmin(meta: MetaStore, configured: string | undefined, log: Logger) {
+  if ((await meta.countUsers()) > 0) return undefined
+  const password = configured ?? generatePassword()
+  await meta.addUser({
+    username: 'admin',
+    passwordHash: await hashPassword(password),
+    role: 'admin',
+    createdAt: Date.now(),
+  })
+  log.info({ username: 'admin', generated: !configured }, 'created the first admin user')
+  return configured ? undefined : password
+}
+
+/**
+ * The composition root of the all-in-one process: broker + ingest + alerts + dashboard on the
+ * embedded DuckDB file, and the demo fleet unless disabled. Parts meet only through the
+ * interfaces they are given here.
+ */
+export async function startSystem(config: SystemConfig, log: Logger): Promise<RunningSystem> {
+  mkdirSync(config.dataDir, { recursive: true })
+  const store = await openEmbeddedStore(join(config.dataDir, DB_FILE))
+  const cleanups: Array<() => Promise<void> | void> = [() => store.close()]
+  try {
+    const secretKey = loadSecretKey(config.dataDir, config.secretKey)
+    const seeded = await seedDefaultRules(store.meta)
+    if (seeded > 0) log.info({ rules: seeded }, 'seeded default alert rules')
+    const generatedAdminPassword = await ensureAdmin(store.meta, config.adminPassword, log)
+
+    const metrics = new Registry()
+    collectDefaultMetrics({ register: metrics, prefix: 'mimamori_process_' })
+    const directory = await loadDeviceDirectory(store.meta)
+    const latest = await loadLatestCache(store.readings)
+    const writer = createBatchWriter(
+      store.readings,
+      { maxRows: config.ingest.batchMaxRows, maxAgeMs: config.ingest.batchMaxAgeMs, retryDelayMs: 100 },
+      log.child({ component: 'writer' }),
+    )
+    const notifiers: Notifier[] = []
+    const alerts = await createAlertEngine({ store: store.meta, notifiers, log })
+    const listeners: ReadingsListener[] = [
+      (device, readings) => latest.update(device.id, readings),
+      (device, readings) => alerts.evaluate(device, readings),
+    ]
+    const ingestLog = log.child({ component: 'ingest' })
+    const pipeline = createIngestPipeline({
+      directory,
+      writer,
+      dedupe: createDedupe({ windowPerDevice: 256, maxDevices: 200_000 }),
+      deadLetters: createDeadLetterSink(store.meta, ingestLog),
+      metrics: createIngestMetrics(metrics, () => writer.pendingRows()),
+      log: ingestLog,
+      listeners,
+    })
+
+    const provision = async (input: { id: string; kind: string; site: string | null }) =>
+      provisionDevice(directory, secretKey, input)
+
+    let started = false
+    const dashboard = await startDashboard(
+      config.dashboard,
+      {
+        auth: createAuth({ users: store.meta, sessionTtlMs: config.dashboard.sessionTtlMs }),
+        directory,
+        latest,
+        readings: store.readings,
+        alertStore: store.meta,
+        alerts,
+        metricsRegistry: metrics,
+        provision,
+        ready: () => {
+          const reasons = [
+            ...(started ? [] : ['starting']),
+            ...(writer.healthy() ? [] : ['store refuses writes']),
+          ]
+          return { ready: reasons.length === 0, reasons }
+        },
+        demo: config.demo,
+        silentAfterMs: config.dashboard.silentAfterMs,
+      },
+      { log, adminSocketPath: join(config.dataDir, ADMIN_SOCKET) },
+    )
+    cleanups.unshift(() => dashboard.close())
+    // run order on stop: demo fleet, broker, then flush the writer, then let alerts settle
+    cleanups.unshift(() => alerts.idle())
+    cleanups.unshift(() => writer.close())
+    listeners.push(dashboard.live.onReadings)
+    notifiers.push(dashboard.live.notifier)
+
+    const broker = await startBroker(config.broker, {
+      directory,
+      secretKey,
+      ingest: pipeline,
+      metrics: createBrokerMetrics(metrics),
+      log,
+    })
+    // broker first on shutdown: stop accepting, then flush what was accepted
+    cleanups.unshift(() => broker.close())
+    directory.onRemoved((deviceId) => broker.disconnectDevice(deviceId))
+
+    if (config.demo) {
+      const fleet = await startDemoFleet({
+        dataDir: config.dataDir,
+        directory,
+        provision,
+        mqttUrl: `mqtt://127.0.0.1:${broker.port}`,
+        intervalMs: config.demoIntervalMs,
+        log: log.child({ component: 'demo' }),
+      })
+      cleanups.unshift(() => fleet.stop())
+    }
+    started = true
+
+    let stopping: Promise<void> | undefined
+    return {
+      mqttPort: broker.port,
+      mqttWsPort: broker.wsPort,
+      httpPort: dashboard.port,
+      ...(generatedAdminPassword ? { generatedAdminPassword } : {}),
+      metrics,
+      readings: store.readings,
+      stop() {
+        stopping ??= runCleanups(cleanups, log)
+        return stopping
+      },
+    }
+  } catch (err) {
+    await runCleanups(cleanups, log)
+    throw err
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void> | void>, log: Logger) {
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup()
+    } catch (err) {
+      log.error({ err }, 'error during shutdown')
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/** A live frame: the newest values of one device since the last frame. */
+export interface ReadingFrame {
+  deviceId: string
+  ts: number
+  seq: number
+  m: Record<string, number>
+}
+
+export interface Coalescer {
+  push(frame: ReadingFrame): void
+  stop(): void
+}
+
+/**
+ * Keeps only the newest values per device and flushes at most once per `intervalMs`: a frame goes
+ * out at once when the device was idle, later ones are merged until the interval has passed. A
+ * storm of readings therefore costs a phone a few frames per second, not one per reading
+ * (DESIGN.md, "Live frames and latency"); clients refetch gaps from the REST range API.
+ */
+export function createCoalescer(
+  intervalMs: number,
+  emit: (frame: ReadingFrame) => void,
+  now: () => number = Date.now,
+): Coalescer {
+  const pending = new Map<string, ReadingFrame>()
+  const lastSent = new Map<string, number>()
+  const timers = new Map<string, NodeJS.Timeout>()
+
+  const flush = (deviceId: string) => {
+    timers.delete(deviceId)
+    const frame = pending.get(deviceId)
+    if (!frame) return
+    pending.delete(deviceId)
+    lastSent.set(deviceId, now())
+    emit(frame)
+  }
+
+  return {
+    push(frame) {
+      const previous = pending.get(frame.deviceId)
+      if (previous) {
+        // merge: newer values win, older metrics not in this reading stay
+        if (frame.ts >= previous.ts)
+          pending.set(frame.deviceId, { ...frame, m: { ...previous.m, ...frame.m } })
+        else pending.set(frame.deviceId, { ...previous, m: { ...frame.m, ...previous.m } })
+      } else {
+        pending.set(frame.deviceId, frame)
+      }
+      if (timers.has(frame.deviceId)) return
+      const wait = (lastSent.get(frame.deviceId) ?? Number.NEGATIVE_INFINITY) + intervalMs - now()
+      if (wait <= 0) flush(frame.deviceId)
+      else timers.set(frame.deviceId, setTimeout(flush, wait, frame.deviceId))
+    },
+    stop() {
+      for (const timer of timers.values()) clearTimeout(timer)
+      timers.clear()
+      pending.clear()
+    },
+  }
+}

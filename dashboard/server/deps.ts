@@ -1,0 +1,26 @@
+import type { Registry } from 'prom-client'
+import type { AlertEngine } from '../../ingest/alerts/engine.js'
+import type { DeviceDirectory } from '../../ingest/device-directory.js'
+import type { LatestCache } from '../../ingest/latest.js'
+import type { AlertStore, DeadLetterStore } from '../../ingest/store/meta-store.js'
+import type { ReadingStore } from '../../ingest/store/store.js'
+import type { Auth } from './auth.js'
+
+/** Everything the HTTP and socket layers read from; built by the composition root (cli/system.ts). */
+export interface DashboardDeps {
+  auth: Auth
+  directory: DeviceDirectory
+  latest: LatestCache
+  readings: ReadingStore
+  alertStore: AlertStore & DeadLetterStore
+  alerts: AlertEngine
+  metricsRegistry: Registry
+  /** Creates a device and returns its one-time password. */
+  provision(input: { id: string; kind: string; site: string | null }): Promise<{ password: string }>
+  /** Readiness: false while the store refuses writes or start-up is not finished. */
+  ready(): { ready: boolean; reasons: string[] }
+  demo: boolean
+  /** A device is `silent` once it has not reported for this long. */
+  silentAfterMs: number
+  now?: () => number
+}

@@ -1,0 +1,68 @@
+import type { Server as HttpServer } from 'node:http'
+import type { Logger } from 'pino'
+import { Server } from 'socket.io'
+import type { Reading } from '../../firmware-contracts/index.js'
+import type { AlertEvent, Notifier } from '../../ingest/alerts/notifier.js'
+import type { ReadingsListener } from '../../ingest/pipeline.js'
+import { type Auth, type SessionUser, tokenFromHeaders } from './auth.js'
+import { createCoalescer } from './coalesce.js'
+
+export interface LiveHub {
+  /** Feed for the ingest pipeline: durable readings in, coalesced frames out. */
+  onReadings: ReadingsListener
+  notifier: Notifier
+  close(): Promise<void>
+}
+
+// Every signed-in user joins this room for now; per-site and per-role rooms come with roles.
+const ALL = 'all'
+
+export function attachLiveHub(
+  http: HttpServer,
+  auth: Auth,
+  options: { log: Logger; frameIntervalMs: number },
+): LiveHub {
+  const log = options.log.child({ component: 'live' })
+  const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 })
+
+  io.use((socket, next) => {
+    const fromAuth =
+      typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined
+    const token = fromAuth ?? tokenFromHeaders(socket.handshake.headers)
+    if (!token) return next(new Error('unauthorized'))
+    auth.userForToken(token).then(
+      (user) => {
+        if (!user) return next(new Error('unauthorized'))
+        socket.data.user = user satisfies SessionUser
+        next()
+      },
+      () => next(new Error('unauthorized')),
+    )
+  })
+  io.on('connection', (socket) => {
+    void socket.join(ALL)
+    log.debug({ user: (socket.data.user as SessionUser).username }, 'live client connected')
+  })
+
+  // volatile: a slow socket gets the next frame rather than a growing queue (signalk's approach)
+  const coalescer = createCoalescer(options.frameIntervalMs, (frame) =>
+    io.to(ALL).volatile.emit('reading', frame),
+  )
+
+  return {
+    onReadings(device, readings: Reading[]) {
+      for (const reading of readings)
+        coalescer.push({ deviceId: device.id, ts: reading.ts, seq: reading.seq, m: reading.m })
+    },
+    notifier: {
+      name: 'socket.io',
+      notify(event: AlertEvent) {
+        io.to(ALL).emit('alert', event)
+      },
+    },
+    async close() {
+      coalescer.stop()
+      await new Promise<void>((resolve) => io.close(() => resolve()))
+    },
+  }
+}
