@@ -4,7 +4,7 @@
  */
 import type { AedesOptions, AuthenticateError, Client, Subscription } from 'aedes'
 import type { Logger } from 'pino'
-import { StatusSchema, looksLikeJpeg } from '../firmware-contracts/index.js'
+import { looksLikeJpeg, StatusSchema } from '../firmware-contracts/index.js'
 import { canPublish, canSubscribe, clientIdMatches, type Identity } from './auth-policy.js'
 import { verifyDeviceSecret } from './device-secrets.js'
 import type { DeviceDirectory, IngestPort } from './ingest-port.js'

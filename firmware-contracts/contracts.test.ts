@@ -65,8 +65,15 @@ describe('telemetry validation', () => {
   })
 
   it('converts RFC 3339 timestamps to epoch ms in UTC', () => {
-    const verdict = validateTelemetry('paddy', '{"ts":"2026-07-01T09:00:00+09:00","seq":5,"m":{"water_depth_cm":4}}')
-    expect(verdict.ok && verdict.readings[0]).toEqual({ ts: Date.UTC(2026, 6, 1), seq: 5, m: { water_depth_cm: 4 } })
+    const verdict = validateTelemetry(
+      'paddy',
+      '{"ts":"2026-07-01T09:00:00+09:00","seq":5,"m":{"water_depth_cm":4}}',
+    )
+    expect(verdict.ok && verdict.readings[0]).toEqual({
+      ts: Date.UTC(2026, 6, 1),
+      seq: 5,
+      m: { water_depth_cm: 4 },
+    })
   })
 
   it('names the failing field in the reason detail', () => {
@@ -76,7 +83,10 @@ describe('telemetry validation', () => {
   })
 
   it('does not let a __proto__ metric key reach the reading', () => {
-    const verdict = validateTelemetry('paddy', '{"ts":1782864000000,"seq":1,"m":{"__proto__":5,"water_depth_cm":4}}')
+    const verdict = validateTelemetry(
+      'paddy',
+      '{"ts":1782864000000,"seq":1,"m":{"__proto__":5,"water_depth_cm":4}}',
+    )
     expect(verdict.ok && verdict.readings[0]?.m).toEqual({ water_depth_cm: 4 })
     expect(verdict.ok && Object.getPrototypeOf(verdict.readings[0]?.m)).toBe(Object.prototype)
   })

@@ -23,7 +23,11 @@ function schemaFile(id: string, title: string, schema: z.ZodType): string {
 /** Every generated file: path relative to firmware-contracts/ → content. */
 export function generatedFiles(): Record<string, string> {
   return {
-    'schemas/telemetry.json': schemaFile('telemetry', 'Telemetry payload (one reading or a batch)', TelemetryPayloadSchema),
+    'schemas/telemetry.json': schemaFile(
+      'telemetry',
+      'Telemetry payload (one reading or a batch)',
+      TelemetryPayloadSchema,
+    ),
     'schemas/status.json': schemaFile('status', 'Device status (retained)', StatusSchema),
     'schemas/cmd.json': schemaFile('cmd', 'Downlink command', CommandSchema),
     'schemas/cmd-ack.json': schemaFile('cmd-ack', 'Command acknowledgement', CommandAckSchema),

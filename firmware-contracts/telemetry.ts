@@ -8,7 +8,9 @@ export const MAX_METRICS_PER_READING = 32
 export const UINT32_MAX = 4_294_967_295
 
 /** Metric names are snake_case with the unit as suffix (`water_depth_cm`). */
-export const MetricNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'metric names are snake_case, 1-64 chars')
+export const MetricNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'metric names are snake_case, 1-64 chars')
 
 function readingSchema<V extends z.ZodType>(value: V) {
   return z.strictObject({
@@ -17,7 +19,10 @@ function readingSchema<V extends z.ZodType>(value: V) {
     m: z
       .record(MetricNameSchema, value)
       .refine((m) => Object.keys(m).length >= 1, 'at least one metric')
-      .refine((m) => Object.keys(m).length <= MAX_METRICS_PER_READING, `at most ${MAX_METRICS_PER_READING} metrics`)
+      .refine(
+        (m) => Object.keys(m).length <= MAX_METRICS_PER_READING,
+        `at most ${MAX_METRICS_PER_READING} metrics`,
+      )
       .meta({ minProperties: 1, maxProperties: MAX_METRICS_PER_READING }),
   })
 }
@@ -103,7 +108,13 @@ export function validateTelemetry(kind: DeviceKind, payload: Uint8Array | string
     for (const [metric, value] of Object.entries(reading.m)) {
       const spec = metricSpec(kind, metric)
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        rejectedMetrics.push({ seq: reading.seq, metric, value, reason: 'out_of_range', detail: 'not a finite number' })
+        rejectedMetrics.push({
+          seq: reading.seq,
+          metric,
+          value,
+          reason: 'out_of_range',
+          detail: 'not a finite number',
+        })
         continue
       }
       if (!spec) unknown.add(metric)

@@ -9,10 +9,7 @@ export const MAX_TS_MS = 4_102_444_800_000
  * @example TimestampSchema.parse('2026-07-01T09:00:00+09:00') // 1782864000000
  */
 export const TimestampSchema = z
-  .union([
-    z.iso.datetime({ offset: true }),
-    z.number().int().min(MIN_TS_MS).max(MAX_TS_MS),
-  ])
+  .union([z.iso.datetime({ offset: true }), z.number().int().min(MIN_TS_MS).max(MAX_TS_MS)])
   .transform((value, ctx) => {
     const ms = typeof value === 'number' ? value : Date.parse(value)
     if (!Number.isFinite(ms) || ms < MIN_TS_MS || ms > MAX_TS_MS) {

@@ -20,19 +20,31 @@ export const TELEMETRY_VECTORS: TelemetryVector[] = [
   {
     name: 'paddy reading, epoch ms',
     kind: 'paddy',
-    payload: JSON.stringify({ ts: T, seq: 1, m: { water_depth_cm: 8.4, water_temp_c: 24.1, battery_v: 3.61 } }),
+    payload: JSON.stringify({
+      ts: T,
+      seq: 1,
+      m: { water_depth_cm: 8.4, water_temp_c: 24.1, battery_v: 3.61 },
+    }),
     expect: { ok: true, readings: 1 },
   },
   {
     name: 'reservoir reading, RFC 3339 with +09:00',
     kind: 'reservoir',
-    payload: JSON.stringify({ ts: '2026-07-01T09:00:00+09:00', seq: 77, m: { water_level_m: 12.35, rain_mm_h: 18 } }),
+    payload: JSON.stringify({
+      ts: '2026-07-01T09:00:00+09:00',
+      seq: 77,
+      m: { water_level_m: 12.35, rain_mm_h: 18 },
+    }),
     expect: { ok: true, readings: 1 },
   },
   {
     name: 'rail reading with rssi',
     kind: 'rail',
-    payload: JSON.stringify({ ts: T, seq: 4294967295, m: { rail_temp_c: 48.2, ambient_temp_c: 33.5, rssi_dbm: -87 } }),
+    payload: JSON.stringify({
+      ts: T,
+      seq: 4294967295,
+      m: { rail_temp_c: 48.2, ambient_temp_c: 33.5, rssi_dbm: -87 },
+    }),
     expect: { ok: true, readings: 1 },
   },
   {
@@ -59,7 +71,12 @@ export const TELEMETRY_VECTORS: TelemetryVector[] = [
     payload: JSON.stringify({ ts: T, seq: 3, m: { rail_temp_c: 180, ambient_temp_c: 30 } }),
     expect: { ok: true, readings: 1, rejectedMetrics: ['rail_temp_c'] },
   },
-  { name: 'not JSON', kind: 'paddy', payload: '{"ts": 1782864000000, "seq": 1, "m": {', expect: { ok: false, reason: 'bad_json' } },
+  {
+    name: 'not JSON',
+    kind: 'paddy',
+    payload: '{"ts": 1782864000000, "seq": 1, "m": {',
+    expect: { ok: false, reason: 'bad_json' },
+  },
   {
     name: 'missing seq',
     kind: 'paddy',
@@ -84,7 +101,12 @@ export const TELEMETRY_VECTORS: TelemetryVector[] = [
     payload: JSON.stringify({ ts: 1_782_864_000, seq: 1, m: { water_depth_cm: 5 } }),
     expect: { ok: false, reason: 'schema' },
   },
-  { name: 'empty metrics', kind: 'paddy', payload: JSON.stringify({ ts: T, seq: 1, m: {} }), expect: { ok: false, reason: 'schema' } },
+  {
+    name: 'empty metrics',
+    kind: 'paddy',
+    payload: JSON.stringify({ ts: T, seq: 1, m: {} }),
+    expect: { ok: false, reason: 'schema' },
+  },
   {
     name: 'metric name with upper case',
     kind: 'paddy',
@@ -97,7 +119,12 @@ export const TELEMETRY_VECTORS: TelemetryVector[] = [
     payload: JSON.stringify({ ts: T, seq: 1, m: { water_depth_cm: 5 }, extra: true }),
     expect: { ok: false, reason: 'schema' },
   },
-  { name: 'empty batch', kind: 'paddy', payload: JSON.stringify({ batch: [] }), expect: { ok: false, reason: 'schema' } },
+  {
+    name: 'empty batch',
+    kind: 'paddy',
+    payload: JSON.stringify({ batch: [] }),
+    expect: { ok: false, reason: 'schema' },
+  },
   {
     name: 'every metric out of range',
     kind: 'paddy',

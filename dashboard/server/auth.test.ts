@@ -5,7 +5,10 @@ import { hashPassword } from './passwords.js'
 
 async function memoryUsers(): Promise<UserStore> {
   const users = new Map<string, UserRecord>([
-    ['admin', { username: 'admin', passwordHash: await hashPassword('s3cret-password'), role: 'admin', createdAt: 0 }],
+    [
+      'admin',
+      { username: 'admin', passwordHash: await hashPassword('s3cret-password'), role: 'admin', createdAt: 0 },
+    ],
   ])
   const sessions = new Map<string, { username: string; expiresAt: number }>()
   return {

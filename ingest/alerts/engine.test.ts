@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type EmbeddedStore, openEmbeddedStore } from '../store/duckdb/index.js'
+import { DEFAULT_RULES_FILE, readRulesFile, seedDefaultRules } from './default-rules.js'
 import { createAlertEngine } from './engine.js'
 import type { AlertEvent } from './notifier.js'
 import { evaluateThreshold } from './rules/threshold.js'
-import { readRulesFile, DEFAULT_RULES_FILE, seedDefaultRules } from './default-rules.js'
 
 const log = pino({ level: 'silent' })
 const rail = { id: 'rail-1', kind: 'rail', site: 'Line 1' }

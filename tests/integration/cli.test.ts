@@ -37,7 +37,13 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { child, output, exited }
 }
 
-const PORTS = { HTTP_PORT: '0', MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1' }
+const PORTS = {
+  HTTP_PORT: '0',
+  MQTT_PORT: '0',
+  MQTT_WS_PORT: '0',
+  HTTP_HOST: '127.0.0.1',
+  MQTT_HOST: '127.0.0.1',
+}
 
 describe('the mimamori command', () => {
   it('stops start-up with a message naming a bad key', async () => {
@@ -48,7 +54,11 @@ describe('the mimamori command', () => {
 
   it('starts, prints a generated admin password once, manages devices through the running server, and stops on SIGTERM', async () => {
     const server = cli(['start'], PORTS)
-    const banner = await eventually(() => server.output.stderr.match(/login +admin \/ (\S+)/) && server.output.stderr, 30_000, 'the banner')
+    const banner = await eventually(
+      () => server.output.stderr.match(/login +admin \/ (\S+)/) && server.output.stderr,
+      30_000,
+      'the banner',
+    )
     const httpPort = banner.match(/dashboard +http:\/\/localhost:(\d+)/)?.[1]
     const mqttPort = banner.match(/MQTT +mqtt:\/\/localhost:(\d+)/)?.[1]
     const adminPassword = banner.match(/login +admin \/ (\S+)/)?.[1]
@@ -66,9 +76,13 @@ describe('the mimamori command', () => {
       password,
       reconnectPeriod: 0,
     })
-    await device.publishAsync(telemetryTopic('paddy-cli'), JSON.stringify({ ts: Date.now(), seq: 1, m: { water_depth_cm: 7 } }), {
-      qos: 1,
-    })
+    await device.publishAsync(
+      telemetryTopic('paddy-cli'),
+      JSON.stringify({ ts: Date.now(), seq: 1, m: { water_depth_cm: 7 } }),
+      {
+        qos: 1,
+      },
+    )
     await device.endAsync()
 
     const login = await fetch(`http://127.0.0.1:${httpPort}/api/v1/login`, {

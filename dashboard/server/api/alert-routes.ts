@@ -1,4 +1,4 @@
-import { type Router, Router as createRouter } from 'express'
+import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
 import type { DashboardDeps } from '../deps.js'
 import { parseOr400 } from '../http-error.js'

@@ -1,4 +1,4 @@
-import { type Router, Router as createRouter } from 'express'
+import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
 import { DEVICE_ID_PATTERN, DEVICE_KINDS, unitOf } from '../../../firmware-contracts/index.js'
 import type { DeviceRecord } from '../../../ingest/store/meta-store.js'

@@ -1,4 +1,4 @@
-import { type Router, Router as createRouter } from 'express'
+import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
 import { SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
 import type { DashboardDeps } from '../deps.js'

@@ -1,5 +1,5 @@
-import type { ReadingStore } from '../store.js'
 import type { MetaStore } from '../meta-store.js'
+import type { ReadingStore } from '../store.js'
 import { openDuckDb } from './database.js'
 import { createDuckDbMetaStore } from './meta-store.js'
 import { createDuckDbReadingStore } from './reading-store.js'
