@@ -27,6 +27,8 @@ import { loadSecretKey } from './secret-key.js'
 
 export const DB_FILE = 'mimamori.duckdb'
 export const ADMIN_SOCKET = 'mimamori.sock'
+/** Readings newer than this at start-up are deduplicated in memory; older ones via the store. */
+const DEDUPE_LOOKBACK_MS = 24 * 3_600_000
 
 export interface RunningSystem {
   mqttPort: number
@@ -84,10 +86,14 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       (device, readings) => alerts.evaluate(device, readings),
     ]
     const ingestLog = log.child({ component: 'ingest' })
+    const dedupe = createDedupe({ windowPerDevice: 64, lookup: store.readings })
+    // a QoS1 message stored just before a crash is redelivered after it: the window must know it
+    const devicesWithRecentData = await dedupe.load(Date.now(), DEDUPE_LOOKBACK_MS)
+    ingestLog.info({ devices: devicesWithRecentData }, 'dedupe window loaded')
     const pipeline = createIngestPipeline({
       directory,
       writer,
-      dedupe: createDedupe({ windowPerDevice: 256, maxDevices: 200_000 }),
+      dedupe,
       deadLetters: createDeadLetterSink(store.meta, ingestLog),
       metrics: createIngestMetrics(metrics, () => writer.pendingRows()),
       log: ingestLog,

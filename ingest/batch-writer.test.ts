@@ -18,6 +18,8 @@ function fakeStore(failures = 0) {
     raw: async () => [],
     buckets: async () => [],
     count: async () => batches.flat().length,
+    storedKeys: async () => [],
+    recentKeys: async () => new Map(),
   }
   return { store, batches }
 }

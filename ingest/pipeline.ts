@@ -63,7 +63,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
         void deadLetters.record({ deviceId, topic, reason: 'out_of_range', detail, payload })
       }
 
-      const fresh = verdict.readings.filter((r) => dedupe.firstSeen(deviceId, r.seq, r.ts))
+      const fresh = await dedupe.fresh(deviceId, verdict.readings)
       const duplicates = verdict.readings.length - fresh.length
       if (duplicates > 0) metrics.readings.inc({ result: 'duplicate' }, duplicates)
       metrics.messages.inc({ result: 'accepted', reason: '' })

@@ -1,4 +1,5 @@
 /** The time-series side of storage: where readings go and how charts read them back. */
+import type { KeyLookup } from '../dedupe.js'
 
 /** One metric value of one reading, as stored. */
 export interface StoredReading {
@@ -42,7 +43,7 @@ export interface RangeQuery {
 }
 
 /** Implemented by the embedded DuckDB store now and an InfluxDB-compatible TSDB later. */
-export interface ReadingStore {
+export interface ReadingStore extends KeyLookup {
   /** Durable when the promise resolves. Rows may belong to many devices. */
   write(rows: readonly StoredReading[]): Promise<void>
   /** Latest value of every metric of every device that has data. */

@@ -82,6 +82,31 @@ export async function createDuckDbReadingStore(db: Db): Promise<ReadingStore> {
       )
     },
 
+    async storedKeys(deviceId, from, to) {
+      return all<{ seq: number; ts: number }>(
+        `SELECT DISTINCT seq::DOUBLE AS seq, epoch_ms(ts)::DOUBLE AS ts FROM readings
+          WHERE device_id = $1 AND ts >= make_timestamptz($2::BIGINT * 1000) AND ts <= make_timestamptz($3::BIGINT * 1000)`,
+        [deviceId, Math.floor(from), Math.ceil(to)],
+      )
+    },
+
+    async recentKeys(since, perDevice) {
+      const rows = await all<{ device_id: string; seq: number; ts: number }>(
+        `SELECT device_id, seq::DOUBLE AS seq, epoch_ms(ts)::DOUBLE AS ts FROM (
+           SELECT DISTINCT device_id, seq, ts FROM readings WHERE ts > make_timestamptz($1::BIGINT * 1000)
+         ) QUALIFY row_number() OVER (PARTITION BY device_id ORDER BY ts DESC, seq DESC) <= $2
+         ORDER BY device_id, ts DESC, seq DESC`,
+        [Math.floor(since), perDevice],
+      )
+      const keys = new Map<string, Array<{ seq: number; ts: number }>>()
+      for (const row of rows) {
+        const list = keys.get(row.device_id) ?? []
+        list.push({ seq: row.seq, ts: row.ts })
+        keys.set(row.device_id, list)
+      }
+      return keys
+    },
+
     async count(deviceId?: string) {
       const rows = deviceId
         ? await all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM readings WHERE device_id = $1', [

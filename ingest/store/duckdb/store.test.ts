@@ -128,3 +128,28 @@ describe('DuckDB meta store', () => {
 it('exports a typed lock error', () => {
   expect(new DatabaseLockedError('x').code).toBe('DB_LOCKED')
 })
+
+describe('DuckDB dedupe lookups', () => {
+  it('finds stored keys by range and the newest keys per device', async () => {
+    await store.readings.write([
+      { deviceId: 'a', metric: 'x', ts: T0, value: 1, seq: 1 },
+      { deviceId: 'a', metric: 'y', ts: T0, value: 1, seq: 1 },
+      { deviceId: 'a', metric: 'x', ts: T0 + 1000, value: 1, seq: 2 },
+      { deviceId: 'a', metric: 'x', ts: T0 + 2000, value: 1, seq: 3 },
+      { deviceId: 'b', metric: 'x', ts: T0 + 5000, value: 1, seq: 9 },
+    ])
+    expect(await store.readings.storedKeys('a', T0, T0 + 1000)).toEqual(
+      expect.arrayContaining([
+        { seq: 1, ts: T0 },
+        { seq: 2, ts: T0 + 1000 },
+      ]),
+    )
+    expect(await store.readings.storedKeys('a', T0, T0 + 1000)).toHaveLength(2)
+    const recent = await store.readings.recentKeys(T0, 2)
+    expect(recent.get('a')).toEqual([
+      { seq: 3, ts: T0 + 2000 },
+      { seq: 2, ts: T0 + 1000 },
+    ])
+    expect(recent.get('b')).toEqual([{ seq: 9, ts: T0 + 5000 }])
+  })
+})
