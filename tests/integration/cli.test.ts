@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,9 +6,9 @@ import mqtt from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { telemetryTopic } from '../../firmware-contracts/index.js'
 import { openEmbeddedStore } from '../../ingest/store/duckdb/index.js'
+import { runCli } from '../helpers/processes.js'
 import { eventually } from '../helpers/system.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
 let dataDir: string
 const children: ChildProcess[] = []
 
@@ -21,20 +21,9 @@ afterEach(() => {
 })
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', MIMAMORI_DEMO: '0', ...env },
-  })
-  children.push(child)
-  const output = { stdout: '', stderr: '' }
-  child.stdout.on('data', (chunk: Buffer) => {
-    output.stdout += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    output.stderr += chunk.toString()
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output, exited }
+  const run = runCli(args, { DATA_DIR: dataDir, ...env })
+  children.push(run.child)
+  return run
 }
 
 const PORTS = {

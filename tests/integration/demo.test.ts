@@ -21,18 +21,32 @@ describe('demo mode', () => {
     const credentialsPath = join(sys.dataDir, DEMO_CREDENTIALS_FILE)
     expect(existsSync(credentialsPath)).toBe(true)
     expect(statSync(credentialsPath).mode & 0o077).toBe(0) // readable by the owner only
-    const credentials = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<string, { password: string }>
+    const credentials = JSON.parse(readFileSync(credentialsPath, 'utf8')) as Record<
+      string,
+      { password: string }
+    >
     expect(Object.keys(credentials).sort()).toEqual(DEMO_DEVICES.map((d) => d.id).sort())
 
-    const socket = io(sys.httpUrl, { auth: { token: sys.token }, transports: ['websocket'], reconnection: false })
+    const socket = io(sys.httpUrl, {
+      auth: { token: sys.token },
+      transports: ['websocket'],
+      reconnection: false,
+    })
     const alerts: Array<{ event: string; alert: { deviceId: string } }> = []
     socket.on('alert', (event) => alerts.push(event))
     try {
-      const devices = await eventually(async () => {
-        const res = await sys?.api<{ devices: Array<{ id: string; lastSeen: number | null }> }>('GET', '/devices')
-        const list = res?.body.devices ?? []
-        return list.length === DEMO_DEVICES.length && list.every((d) => d.lastSeen !== null) && list
-      }, 15_000, 'every demo device to report')
+      const devices = await eventually(
+        async () => {
+          const res = await sys?.api<{ devices: Array<{ id: string; lastSeen: number | null }> }>(
+            'GET',
+            '/devices',
+          )
+          const list = res?.body.devices ?? []
+          return list.length === DEMO_DEVICES.length && list.every((d) => d.lastSeen !== null) && list
+        },
+        15_000,
+        'every demo device to report',
+      )
       expect(devices.map((d) => d.id).sort()).toEqual(DEMO_DEVICES.map((d) => d.id).sort())
       const raised = await eventually(() => alerts.find((a) => a.event === 'raised'), 20_000, 'a demo alert')
       expect(raised.alert.deviceId).toMatch(/^demo-rail-/)
