@@ -116,7 +116,14 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
             return refuse('oversize', `${payload.length} bytes > ${limits.maxImageBytes}`)
           if (!looksLikeJpeg(payload))
             return refuse('bad_image', 'payload is not a JPEG (no FF D8 FF marker)')
-          return done(null)
+          ingest.image(identity.deviceId, packet.topic, decision.captureTsMs as number, payload).then(
+            () => done(null),
+            (err: unknown) => {
+              log.error({ err, deviceId: identity.deviceId }, 'image not stored; not acknowledging')
+              done(err as Error)
+            },
+          )
+          return
         case 'status': {
           if (payload.length > limits.maxStatusBytes)
             return refuse('oversize', `${payload.length} bytes > ${limits.maxStatusBytes}`)

@@ -16,6 +16,8 @@ export interface Refusal {
 export interface IngestPort {
   /** Resolves once the readings are durable or the payload is dead-lettered; never rejects for bad input. */
   telemetry(deviceId: string, topic: string, payload: Uint8Array): Promise<void>
+  /** A JPEG the broker checked (size, magic bytes); resolves once it is on disk. */
+  image(deviceId: string, topic: string, captureTsMs: number, jpeg: Uint8Array): Promise<void>
   refused(refusal: Refusal): void
 }
 

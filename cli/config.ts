@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { type BrokerConfig, loadBrokerConfig } from '../broker/config.js'
 import { type DashboardConfig, loadDashboardConfig } from '../dashboard/server/config.js'
+import { type IngestConfig, loadIngestConfig } from '../ingest/config.js'
 
 /** A bad setting: the message names the key; the CLI prints it and exits 1. */
 export class ConfigError extends Error {
@@ -18,8 +19,6 @@ const SystemSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
-  INGEST_BATCH_MAX_AGE_MS: z.coerce.number().int().min(1).max(10_000).default(20),
   DEMO_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
 })
 
@@ -29,7 +28,7 @@ export interface SystemConfig {
   adminPassword?: string
   secretKey?: Buffer
   logLevel: string
-  ingest: { batchMaxRows: number; batchMaxAgeMs: number }
+  ingest: IngestConfig
   demoIntervalMs: number
   broker: BrokerConfig
   dashboard: DashboardConfig
@@ -59,7 +58,7 @@ export function loadSystemConfig(env: Record<string, string | undefined>): Syste
     ...(c.MIMAMORI_ADMIN_PASSWORD ? { adminPassword: c.MIMAMORI_ADMIN_PASSWORD } : {}),
     ...(c.MIMAMORI_SECRET_KEY ? { secretKey: Buffer.from(c.MIMAMORI_SECRET_KEY, 'base64') } : {}),
     logLevel: c.LOG_LEVEL,
-    ingest: { batchMaxRows: c.INGEST_BATCH_MAX_ROWS, batchMaxAgeMs: c.INGEST_BATCH_MAX_AGE_MS },
+    ingest: parseOrThrow(() => loadIngestConfig(env)),
     demoIntervalMs: c.DEMO_INTERVAL_MS,
     broker: parseOrThrow(() => loadBrokerConfig(env)),
     dashboard: parseOrThrow(() => loadDashboardConfig(env)),

@@ -14,6 +14,8 @@ import { createBatchWriter } from '../ingest/batch-writer.js'
 import { createDeadLetterSink } from '../ingest/dead-letter.js'
 import { createDedupe } from '../ingest/dedupe.js'
 import { loadDeviceDirectory } from '../ingest/device-directory.js'
+import { startHousekeeping } from '../ingest/housekeeping.js'
+import { createImageStore } from '../ingest/images.js'
 import { loadLatestCache } from '../ingest/latest.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { createIngestPipeline, type ReadingsListener } from '../ingest/pipeline.js'
@@ -90,7 +92,11 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     // a QoS1 message stored just before a crash is redelivered after it: the window must know it
     const devicesWithRecentData = await dedupe.load(Date.now(), DEDUPE_LOOKBACK_MS)
     ingestLog.info({ devices: devicesWithRecentData }, 'dedupe window loaded')
+    const images = createImageStore(join(config.dataDir, 'images'), store.meta)
+    const housekeeping = startHousekeeping({ config: config.ingest, deadLetters: store.meta, images, log })
+    cleanups.unshift(() => housekeeping.stop())
     const pipeline = createIngestPipeline({
+      images,
       directory,
       writer,
       dedupe,
@@ -112,6 +118,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         latest,
         readings: store.readings,
         alertStore: store.meta,
+        images,
         alerts,
         metricsRegistry: metrics,
         provision,

@@ -5,6 +5,7 @@ export interface IngestMetrics {
   readings: Counter<'result'>
   metricsRejected: Counter<'reason'>
   pendingRows: Gauge
+  images: Counter<'result'>
 }
 
 export function createIngestMetrics(registry: Registry, pendingRows: () => number): IngestMetrics {
@@ -25,6 +26,12 @@ export function createIngestMetrics(registry: Registry, pendingRows: () => numbe
       name: 'mimamori_ingest_metric_values_rejected_total',
       help: 'Single metric values refused while the rest of the reading was kept',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    images: new Counter({
+      name: 'mimamori_ingest_images_total',
+      help: 'Camera images by result (stored, duplicate)',
+      labelNames: ['result'],
       registers: [registry],
     }),
     pendingRows: new Gauge({

@@ -5,6 +5,7 @@ import type { BatchWriter } from './batch-writer.js'
 import type { DeadLetterSink } from './dead-letter.js'
 import type { Dedupe } from './dedupe.js'
 import type { DeviceDirectory } from './device-directory.js'
+import type { ImageStore } from './images.js'
 import type { IngestMetrics } from './metrics.js'
 import type { StoredReading } from './store/store.js'
 
@@ -22,11 +23,12 @@ export interface PipelineDeps {
   metrics: IngestMetrics
   log: Logger
   listeners: ReadingsListener[]
+  images: ImageStore
 }
 
 /** Validate → dead-letter or dedupe → batch write → notify listeners. Implements the broker's port. */
 export function createIngestPipeline(deps: PipelineDeps): IngestPort {
-  const { directory, writer, dedupe, deadLetters, metrics, log, listeners } = deps
+  const { directory, writer, dedupe, deadLetters, metrics, log, listeners, images } = deps
 
   const refused = (refusal: Refusal) => {
     metrics.messages.inc({ result: 'rejected', reason: refusal.reason })
@@ -40,6 +42,20 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
   return {
     refused(refusal) {
       void refused(refusal)
+    },
+
+    async image(deviceId, topic, captureTsMs, jpeg) {
+      if (!directory.get(deviceId)) {
+        return refused({
+          deviceId,
+          topic,
+          reason: 'unknown_device',
+          detail: 'device is not registered',
+          payload: jpeg,
+        })
+      }
+      const stored = await images.save(deviceId, captureTsMs, jpeg)
+      metrics.images.inc({ result: stored ? 'stored' : 'duplicate' })
     },
 
     async telemetry(deviceId, topic, payload) {

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client'
 import type { AlertEngine } from '../../ingest/alerts/engine.js'
 import type { DeviceDirectory } from '../../ingest/device-directory.js'
+import type { ImageStore } from '../../ingest/images.js'
 import type { LatestCache } from '../../ingest/latest.js'
 import type { AlertStore, DeadLetterStore } from '../../ingest/store/meta-store.js'
 import type { ReadingStore } from '../../ingest/store/store.js'
@@ -13,6 +14,7 @@ export interface DashboardDeps {
   latest: LatestCache
   readings: ReadingStore
   alertStore: AlertStore & DeadLetterStore
+  images: ImageStore
   alerts: AlertEngine
   metricsRegistry: Registry
   /** Creates a device and returns its one-time password. */

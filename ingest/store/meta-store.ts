@@ -12,6 +12,9 @@ export interface DeviceRecord {
   secretHash: string
   createdAt: number
   revokedAt: number | null
+  /** WGS84 position of the station, for maps and open-data exports. */
+  lat?: number | null
+  lon?: number | null
 }
 
 export interface UserRecord {
@@ -91,7 +94,27 @@ export interface UserStore {
 
 export interface DeadLetterStore {
   addDeadLetters(letters: readonly NewDeadLetter[]): Promise<void>
-  listDeadLetters(limit: number): Promise<DeadLetter[]>
+  listDeadLetters(limit: number, filter?: { reason?: string; deviceId?: string }): Promise<DeadLetter[]>
+  /** Deletes letters received before `before` and all but the newest `keep`; returns how many went. */
+  pruneDeadLetters(before: number, keep: number): Promise<number>
+}
+
+export interface ImageRecord {
+  deviceId: string
+  captureTs: number
+  receivedAt: number
+  bytes: number
+  sha256: string
+}
+
+export interface ImageMetaStore {
+  /** Returns false when an image with this (device, capture time) was stored already. */
+  addImage(image: ImageRecord): Promise<boolean>
+  listImages(deviceId: string, from: number, to: number, limit: number): Promise<ImageRecord[]>
+  getImage(deviceId: string, captureTs: number): Promise<ImageRecord | undefined>
+  /** Images to delete for retention: older than `before`, or beyond `maxBytes` in total (oldest first). */
+  imagesToPrune(before: number, maxBytes: number): Promise<ImageRecord[]>
+  deleteImage(deviceId: string, captureTs: number): Promise<void>
 }
 
 export interface AlertStore {
@@ -104,4 +127,4 @@ export interface AlertStore {
   listAlertEvents(alertId: number): Promise<AlertEventRecord[]>
 }
 
-export interface MetaStore extends DeviceRegistry, UserStore, DeadLetterStore, AlertStore {}
+export interface MetaStore extends DeviceRegistry, UserStore, DeadLetterStore, AlertStore, ImageMetaStore {}

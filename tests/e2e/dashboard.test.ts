@@ -23,6 +23,17 @@ const VIEWPORTS = [
   { name: 'tablet', width: 1024, height: 768 },
 ] as const
 const WAIT_MS = 10_000
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ],
+}
 
 if (!HAVE_CHROMIUM) {
   const reason = `${CHROMIUM} is missing: the browser end-to-end test of the dashboard did NOT run (apt-get install chromium)`
@@ -34,6 +45,8 @@ let sys: TestSystem
 let browser: Browser
 const devices = new Map<string, MqttClient>()
 let seq = 0
+/** Uncaught errors in the page; every test ends by asserting there were none. */
+const pageErrors: string[] = []
 
 async function publish(deviceId: string, m: Record<string, number>): Promise<void> {
   const client = devices.get(deviceId)
@@ -88,9 +101,7 @@ async function openPage(width: number, height: number): Promise<Page> {
   // bypassCSP: the server's CSP (rightly) forbids the inline script axe-core is injected as.
   const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true, locale: 'ja-JP' })
   const page = await context.newPage()
-  page.on('pageerror', (error) => {
-    throw error
-  })
+  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`))
   return page
 }
 
@@ -104,34 +115,21 @@ async function login(page: Page): Promise<void> {
 
 describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
   beforeAll(async () => {
-    const dbg = (s: string) => process.stderr.write(`[e2e] ${s}\n`)
     // `npm test` builds the bundle first; build here too so the file also runs on its own.
     if (!existsSync(`${WEB_DIST}index.html`)) await buildWeb()
     mkdirSync(SCREENSHOTS, { recursive: true })
     sys = await startTestSystem()
-    dbg('system')
     await addDevice('p-01', 'paddy', '山田地区 第3水田')
     await addDevice('r-01', 'reservoir', '東ため池')
     await addDevice('rail-a', 'rail', '南北線 3工区')
-    dbg('devices')
     for (let i = 0; i < 5; i++) {
       await publish('p-01', { water_depth_cm: 8 + i * 0.2, water_temp_c: 22, battery_v: 3.6 })
       await publish('r-01', { water_level_m: 8.2, rain_mm_h: 2 })
       await publish('rail-a', { rail_temp_c: 40 + i, ambient_temp_c: 30 })
     }
-    dbg('published')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    })
-  })
+    browser = await chromium.launch(LAUNCH)
+    // A first Chromium start on a fresh machine builds its caches and can take a while.
+  }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
@@ -195,8 +193,34 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
       expect(await seriousAxeViolations(page)).toEqual([])
       await page.screenshot({ path: `${SCREENSHOTS}dashboard-en-${viewport.width}.png`, fullPage: true })
       await page.context().close()
+      expect(pageErrors).toEqual([])
     })
   }
+
+  it('refetches what it missed while offline, so the chart has no hole after a reconnect', async () => {
+    const page = await openPage(1024, 768)
+    await login(page)
+    await page.locator('tr[data-device-id="p-01"]').waitFor({ timeout: WAIT_MS })
+    await page.click('a[data-device-link="p-01"]')
+    await page.locator('#detail .chart canvas').first().waitFor({ timeout: WAIT_MS })
+    await waitForText(page, '#connection-status', 'ライブ')
+    const points = async () =>
+      Number(/（(\d+)点）/.exec((await page.textContent('#detail .chart-summary')) ?? '')?.[1])
+    const before = await points()
+    expect(before).toBeGreaterThan(0)
+
+    await page.context().setOffline(true)
+    await waitForText(page, '#connection-status', '再接続中')
+    for (const depth of [4.1, 4.2, 4.3]) await publish('p-01', { water_depth_cm: depth })
+    expect(await points()).toBe(before)
+
+    await page.context().setOffline(false)
+    await waitForText(page, '#connection-status', 'ライブ')
+    await waitForText(page, '#detail .chart-summary', `（${before + 3}点）`)
+    await waitForText(page, 'tr[data-device-id="p-01"] [data-metric="water_depth_cm"]', '4.3 cm')
+    await page.context().close()
+    expect(pageErrors).toEqual([])
+  })
 
   it('shows the login form again with a reason when the session is gone', async () => {
     const page = await openPage(1024, 768)
@@ -211,6 +235,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
     await page.click('form.login-form button[type="submit"]')
     await waitForText(page, '#login-error', 'ユーザー名またはパスワード')
     await page.context().close()
+    expect(pageErrors).toEqual([])
   })
 })
 

@@ -5,6 +5,7 @@ import type {
   AlertRecord,
   DeadLetter,
   DeviceRecord,
+  ImageRecord,
   MetaStore,
   NewDeadLetter,
   Severity,
@@ -16,7 +17,7 @@ import type { Db } from './database.js'
 const ts = (param: string) => `to_timestamp(${param}::DOUBLE / 1000)`
 const ms = (column: string) => `epoch_ms(${column})::DOUBLE`
 
-const DEVICE_COLUMNS = `id, kind, site, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at`
+const DEVICE_COLUMNS = `id, kind, site, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at, lat, lon`
 const ALERT_COLUMNS = `id::DOUBLE AS id, rule_id, device_id, metric, severity, state, message, value, threshold,
   ${ms('raised_at')} AS raised_at, ${ms('cleared_at')} AS cleared_at`
 
@@ -27,6 +28,8 @@ interface DeviceRow {
   secret_hash: string
   created_at: number
   revoked_at: number | null
+  lat: number | null
+  lon: number | null
 }
 
 interface AlertRow {
@@ -43,6 +46,24 @@ interface AlertRow {
   cleared_at: number | null
 }
 
+const IMAGE_COLUMNS = `device_id, ${ms('capture_ts')} AS capture_ts, ${ms('received_at')} AS received_at, bytes, sha256`
+
+interface ImageRow {
+  device_id: string
+  capture_ts: number
+  received_at: number
+  bytes: number
+  sha256: string
+}
+
+const toImage = (row: ImageRow): ImageRecord => ({
+  deviceId: row.device_id,
+  captureTs: row.capture_ts,
+  receivedAt: row.received_at,
+  bytes: row.bytes,
+  sha256: row.sha256,
+})
+
 const toDevice = (row: DeviceRow): DeviceRecord => ({
   id: row.id,
   kind: row.kind as DeviceKind,
@@ -50,6 +71,8 @@ const toDevice = (row: DeviceRow): DeviceRecord => ({
   secretHash: row.secret_hash,
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
+  lat: row.lat,
+  lon: row.lon,
 })
 
 const toAlert = (row: AlertRow): AlertRecord => ({
@@ -71,8 +94,17 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
   return {
     async addDevice(device) {
       await db.run(
-        `INSERT INTO devices (id, kind, site, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, ${ts('$5')}, NULL)`,
-        [device.id, device.kind, device.site, device.secretHash, device.createdAt],
+        `INSERT INTO devices (id, kind, site, secret_hash, created_at, revoked_at, lat, lon)
+         VALUES ($1, $2, $3, $4, ${ts('$5')}, NULL, $6, $7)`,
+        [
+          device.id,
+          device.kind,
+          device.site,
+          device.secretHash,
+          device.createdAt,
+          device.lat ?? null,
+          device.lon ?? null,
+        ],
       )
     },
     async removeDevice(id) {
@@ -153,7 +185,15 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
         )
       }
     },
-    async listDeadLetters(limit) {
+    async pruneDeadLetters(before, keep) {
+      const rows = await db.all<{ n: number }>(
+        `DELETE FROM dead_letters WHERE received_at < ${ts('$1')}
+            OR id <= (SELECT coalesce(max(id), 0) FROM dead_letters) - $2 RETURNING 1 AS n`,
+        [before, keep],
+      )
+      return rows.length
+    },
+    async listDeadLetters(limit, filter = {}) {
       const rows = await db.all<{
         id: number
         received_at: number
@@ -164,7 +204,10 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
         payload: { bytes: Uint8Array } | Uint8Array
       }>(
         `SELECT id::DOUBLE AS id, ${ms('received_at')} AS received_at, device_id, topic, reason, detail, payload
-           FROM dead_letters ORDER BY id DESC LIMIT ${Math.max(1, Math.min(limit, 1000))}`,
+           FROM dead_letters
+          WHERE ($1::VARCHAR IS NULL OR reason = $1) AND ($2::VARCHAR IS NULL OR device_id = $2)
+          ORDER BY id DESC LIMIT ${Math.max(1, Math.min(limit, 1000))}`,
+        [filter.reason ?? null, filter.deviceId ?? null],
       )
       return rows.map(
         (row): DeadLetter => ({
@@ -177,6 +220,45 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
           payload: row.payload instanceof Uint8Array ? row.payload : row.payload.bytes,
         }),
       )
+    },
+
+    async addImage(image) {
+      const rows = await db.all<{ n: number }>(
+        `INSERT INTO images (device_id, capture_ts, received_at, bytes, sha256)
+         VALUES ($1, ${ts('$2')}, ${ts('$3')}, $4, $5) ON CONFLICT DO NOTHING RETURNING 1 AS n`,
+        [image.deviceId, image.captureTs, image.receivedAt, image.bytes, image.sha256],
+      )
+      return rows.length > 0
+    },
+    async listImages(deviceId, from, to, limit) {
+      const rows = await db.all<ImageRow>(
+        `SELECT ${IMAGE_COLUMNS} FROM images WHERE device_id = $1 AND capture_ts >= ${ts('$2')} AND capture_ts <= ${ts('$3')}
+          ORDER BY capture_ts DESC LIMIT ${Math.max(1, Math.min(limit, 10_000))}`,
+        [deviceId, from, to],
+      )
+      return rows.map(toImage)
+    },
+    async getImage(deviceId, captureTs) {
+      const rows = await db.all<ImageRow>(
+        `SELECT ${IMAGE_COLUMNS} FROM images WHERE device_id = $1 AND capture_ts = ${ts('$2')}`,
+        [deviceId, captureTs],
+      )
+      return rows[0] ? toImage(rows[0]) : undefined
+    },
+    async imagesToPrune(before, maxBytes) {
+      const rows = await db.all<ImageRow>(
+        `SELECT ${IMAGE_COLUMNS} FROM (
+           SELECT *, sum(bytes) OVER (ORDER BY capture_ts DESC, device_id ROWS UNBOUNDED PRECEDING) AS newer_bytes FROM images
+         ) WHERE capture_ts < ${ts('$1')} OR newer_bytes > $2 ORDER BY capture_ts`,
+        [before, maxBytes],
+      )
+      return rows.map(toImage)
+    },
+    async deleteImage(deviceId, captureTs) {
+      await db.run(`DELETE FROM images WHERE device_id = $1 AND capture_ts = ${ts('$2')}`, [
+        deviceId,
+        captureTs,
+      ])
     },
 
     async listRules() {

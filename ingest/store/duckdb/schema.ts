@@ -68,4 +68,14 @@ export const SCHEMA_STATEMENTS = [
      event_at TIMESTAMPTZ NOT NULL,
      value DOUBLE NOT NULL
    )`,
+  'ALTER TABLE devices ADD COLUMN IF NOT EXISTS lat DOUBLE',
+  'ALTER TABLE devices ADD COLUMN IF NOT EXISTS lon DOUBLE',
+  `CREATE TABLE IF NOT EXISTS images (
+     device_id VARCHAR NOT NULL,
+     capture_ts TIMESTAMPTZ NOT NULL,
+     received_at TIMESTAMPTZ NOT NULL,
+     bytes INTEGER NOT NULL,
+     sha256 VARCHAR NOT NULL,
+     PRIMARY KEY (device_id, capture_ts)
+   )`,
 ]
