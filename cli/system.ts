@@ -64,7 +64,7 @@ async function ensureAdmin(meta: MetaStore, configured: string | undefined, log:
  */
 export async function startSystem(config: SystemConfig, log: Logger): Promise<RunningSystem> {
   mkdirSync(config.dataDir, { recursive: true })
-  const store = await openEmbeddedStore(join(config.dataDir, DB_FILE))
+  const store = await openEmbeddedStore(join(config.dataDir, DB_FILE), config.ingest.retention)
   const cleanups: Array<() => Promise<void> | void> = [() => store.close()]
   try {
     const secretKey = loadSecretKey(config.dataDir, config.secretKey)
@@ -93,7 +93,13 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     const devicesWithRecentData = await dedupe.load(Date.now(), DEDUPE_LOOKBACK_MS)
     ingestLog.info({ devices: devicesWithRecentData }, 'dedupe window loaded')
     const images = createImageStore(join(config.dataDir, 'images'), store.meta)
-    const housekeeping = startHousekeeping({ config: config.ingest, deadLetters: store.meta, images, log })
+    const housekeeping = startHousekeeping({
+      config: config.ingest,
+      deadLetters: store.meta,
+      images,
+      rollups: store.rollups,
+      log,
+    })
     cleanups.unshift(() => housekeeping.stop())
     const pipeline = createIngestPipeline({
       images,

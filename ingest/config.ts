@@ -9,6 +9,8 @@ export const IngestConfigSchema = z.object({
   DEAD_LETTER_MAX_ROWS: z.coerce.number().int().min(100).default(100_000),
   IMAGE_RETENTION_DAYS: z.coerce.number().positive().default(365),
   IMAGE_MAX_TOTAL_MB: z.coerce.number().positive().default(10_000),
+  RETENTION_RAW_DAYS: z.coerce.number().positive().default(400),
+  RETENTION_ROLLUP_DAYS: z.coerce.number().positive().default(3650),
 })
 
 export interface IngestConfig {
@@ -18,6 +20,7 @@ export interface IngestConfig {
   deadLetterMaxRows: number
   imageRetentionMs: number
   imageMaxBytes: number
+  retention: { rawMs: number; rollupMs: number }
 }
 
 export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
@@ -29,5 +32,6 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
     deadLetterMaxRows: c.DEAD_LETTER_MAX_ROWS,
     imageRetentionMs: c.IMAGE_RETENTION_DAYS * DAY,
     imageMaxBytes: c.IMAGE_MAX_TOTAL_MB * 1024 * 1024,
+    retention: Object.freeze({ rawMs: c.RETENTION_RAW_DAYS * DAY, rollupMs: c.RETENTION_ROLLUP_DAYS * DAY }),
   })
 }

@@ -3,11 +3,15 @@ import type { IngestConfig } from './config.js'
 import type { ImageStore } from './images.js'
 import type { DeadLetterStore } from './store/meta-store.js'
 
-/** Retention of dead letters and images, run at start and then every `intervalMs`. */
+/**
+ * Rollups of readings, then retention of readings, dead letters and images: run at start and
+ * then every `intervalMs` (10 minutes, one rollup bucket).
+ */
 export function startHousekeeping(deps: {
   config: IngestConfig
   deadLetters: DeadLetterStore
   images: ImageStore
+  rollups?: { run(now: number): Promise<{ buckets: number; deletedRaw: number; deletedRollups: number }> }
   log: Logger
   intervalMs?: number
   now?: () => number
@@ -17,6 +21,11 @@ export function startHousekeeping(deps: {
   let running: Promise<void> | undefined
   const runOnce = async () => {
     try {
+      if (deps.rollups) {
+        const rolled = await deps.rollups.run(now())
+        if (rolled.deletedRaw || rolled.deletedRollups)
+          log.info(rolled, 'readings rolled up and retention applied')
+      }
       const letters = await deps.deadLetters.pruneDeadLetters(
         now() - deps.config.deadLetterRetentionMs,
         deps.config.deadLetterMaxRows,
@@ -33,7 +42,7 @@ export function startHousekeeping(deps: {
     })
   }
   tick()
-  const timer = setInterval(tick, deps.intervalMs ?? 3_600_000)
+  const timer = setInterval(tick, deps.intervalMs ?? 600_000)
   timer.unref()
   return {
     runOnce,

@@ -1,6 +1,7 @@
 import { type DuckDBConnection, timestampTZValue } from '@duckdb/node-api'
 import type { BucketPoint, LatestValue, RangeQuery, RawPoint, ReadingStore, StoredReading } from '../store.js'
 import type { Db } from './database.js'
+import { ROLLUP_MS, type Rollups } from './rollups.js'
 
 interface LatestRow {
   device_id: string
@@ -13,7 +14,7 @@ interface LatestRow {
  * Readings in one long table (device, metric, ts, value, seq), appended in batches. Rows arrive
  * roughly in time order, so DuckDB's per-row-group min/max (zonemaps) prune range scans on ts.
  */
-export async function createDuckDbReadingStore(db: Db): Promise<ReadingStore> {
+export async function createDuckDbReadingStore(db: Db, rollups: Rollups): Promise<ReadingStore> {
   const writer: DuckDBConnection = await db.connect()
   const reader = await db.connect()
   const all = async <T>(sql: string, params: (string | number)[]) =>
@@ -32,8 +33,11 @@ export async function createDuckDbReadingStore(db: Db): Promise<ReadingStore> {
           appender.appendUInteger(row.seq)
           appender.endRow()
         }
-        // flush commits the rows: they are in DuckDB's WAL when this returns
+        // flush commits the rows: they are in DuckDB's WAL (fsynced) when this returns
         appender.flushSync()
+        let minTs = Number.POSITIVE_INFINITY
+        for (const row of rows) if (row.ts < minTs) minTs = row.ts
+        rollups.noteWrite(minTs)
       } finally {
         appender.closeSync()
       }
@@ -70,15 +74,35 @@ export async function createDuckDbReadingStore(db: Db): Promise<ReadingStore> {
 
     async buckets(query: RangeQuery & { stepMs: number }) {
       const step = Math.max(1, Math.round(query.stepMs))
+      const from = Math.floor(query.from)
+      const to = Math.ceil(query.to)
+      const params = [query.deviceId, query.metric, from, to, step]
+      const range = `ts >= make_timestamptz($3::BIGINT * 1000) AND ts <= make_timestamptz($4::BIGINT * 1000)`
+      const watermark = rollups.watermark()
+      if (step % ROLLUP_MS !== 0 || from >= watermark) {
+        return all<BucketPoint>(
+          `SELECT (floor(epoch_ms(ts) / $5) * $5)::DOUBLE AS ts,
+                  min(value) AS min, max(value) AS max, avg(value) AS avg,
+                  arg_max(value, ts) AS last, count(*)::DOUBLE AS count
+             FROM readings WHERE device_id = $1 AND metric = $2 AND ${range}
+            GROUP BY 1 ORDER BY 1`,
+          params,
+        )
+      }
+      // Long ranges: 10-minute rollups before the watermark, raw rows after it.
       return all<BucketPoint>(
-        `SELECT (floor(epoch_ms(ts) / $5) * $5)::DOUBLE AS ts,
-                min(value) AS min, max(value) AS max, avg(value) AS avg,
-                arg_max(value, ts) AS last, count(*)::DOUBLE AS count
-           FROM readings
-          WHERE device_id = $1 AND metric = $2 AND ts >= make_timestamptz($3::BIGINT * 1000)
-            AND ts <= make_timestamptz($4::BIGINT * 1000)
-          GROUP BY 1 ORDER BY 1`,
-        [query.deviceId, query.metric, Math.floor(query.from), Math.ceil(query.to), step],
+        `WITH parts AS (
+           SELECT bucket AS t, min, max, sum, count, last, last_ts FROM readings_10m
+            WHERE device_id = $1 AND metric = $2 AND bucket >= make_timestamptz($3::BIGINT * 1000)
+              AND bucket <= make_timestamptz($4::BIGINT * 1000) AND bucket < make_timestamptz($6::BIGINT * 1000)
+           UNION ALL
+           SELECT ts AS t, value, value, value, 1, value, ts FROM readings
+            WHERE device_id = $1 AND metric = $2 AND ${range} AND ts >= make_timestamptz($6::BIGINT * 1000)
+         )
+         SELECT (floor(epoch_ms(t) / $5) * $5)::DOUBLE AS ts, min(min) AS min, max(max) AS max,
+                sum(sum) / sum(count) AS avg, arg_max(last, last_ts) AS last, sum(count)::DOUBLE AS count
+           FROM parts GROUP BY 1 ORDER BY 1`,
+        [...params, watermark],
       )
     },
 

@@ -78,4 +78,16 @@ export const SCHEMA_STATEMENTS = [
      sha256 VARCHAR NOT NULL,
      PRIMARY KEY (device_id, capture_ts)
    )`,
+  `CREATE TABLE IF NOT EXISTS readings_10m (
+     device_id VARCHAR NOT NULL,
+     metric VARCHAR NOT NULL,
+     bucket TIMESTAMPTZ NOT NULL,
+     min DOUBLE NOT NULL,
+     max DOUBLE NOT NULL,
+     sum DOUBLE NOT NULL,
+     count BIGINT NOT NULL,
+     last DOUBLE NOT NULL,
+     last_ts TIMESTAMPTZ NOT NULL
+   )`,
+  'CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value DOUBLE NOT NULL)',
 ]

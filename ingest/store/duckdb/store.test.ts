@@ -153,3 +153,72 @@ describe('DuckDB dedupe lookups', () => {
     expect(recent.get('b')).toEqual([{ seq: 9, ts: T0 + 5000 }])
   })
 })
+
+describe('rollups and retention', () => {
+  const MIN = 60_000
+  const day = (n: number) => n * 86_400_000
+
+  it('answers long-range buckets from 10-minute rollups exactly as from raw rows', async () => {
+    const rows = Array.from({ length: 3 * 24 * 60 }, (_, i) => ({
+      deviceId: 'r-1',
+      metric: 'water_level_m',
+      ts: T0 + i * MIN,
+      value: Math.sin(i / 50) * 3 + 5,
+      seq: i,
+    }))
+    await store.readings.write(rows)
+    const query = { deviceId: 'r-1', metric: 'water_level_m', from: T0, to: T0 + day(3), stepMs: 60 * MIN }
+    const fromRaw = await store.readings.buckets(query)
+    const result = await store.rollups.run(T0 + day(3) + 2 * MIN)
+    expect(result.buckets).toBe(3 * 24 * 6)
+    expect(store.rollups.watermark()).toBe(T0 + day(3))
+    const fromRollups = await store.readings.buckets(query)
+    expect(fromRollups).toHaveLength(72)
+    for (const [i, bucket] of fromRollups.entries()) {
+      const raw = fromRaw[i]
+      expect(bucket.ts).toBe(raw?.ts)
+      expect(bucket.count).toBe(raw?.count)
+      expect(bucket.min).toBe(raw?.min)
+      expect(bucket.max).toBe(raw?.max)
+      expect(bucket.last).toBe(raw?.last)
+      expect(bucket.avg).toBeCloseTo(raw?.avg as number, 9)
+    }
+  })
+
+  it('recomputes a rolled-up range when late rows arrive, and deletes raw rows only once rolled up', async () => {
+    await store.readings.write([{ deviceId: 'p', metric: 'x', ts: T0, value: 1, seq: 1 }])
+    await store.rollups.run(T0 + day(1))
+    await store.readings.write([{ deviceId: 'p', metric: 'x', ts: T0 + MIN, value: 9, seq: 2 }]) // backfill
+    await store.rollups.run(T0 + day(1))
+    const [bucket] = await store.readings.buckets({
+      deviceId: 'p',
+      metric: 'x',
+      from: T0,
+      to: T0 + day(1),
+      stepMs: day(1),
+    })
+    expect(bucket).toMatchObject({ count: 2, max: 9, last: 9 })
+
+    const retained = await openEmbeddedStore(join(dir, 'other.duckdb'), { rawMs: day(1), rollupMs: day(30) })
+    try {
+      await retained.readings.write([
+        { deviceId: 'p', metric: 'x', ts: T0, value: 1, seq: 1 },
+        { deviceId: 'p', metric: 'x', ts: T0 + day(2), value: 2, seq: 2 },
+      ])
+      const result = await retained.rollups.run(T0 + day(2) + 5 * MIN)
+      expect(result.deletedRaw).toBe(1)
+      expect(await retained.readings.count()).toBe(1)
+      // the old reading lives on in its rollup
+      const buckets = await retained.readings.buckets({
+        deviceId: 'p',
+        metric: 'x',
+        from: T0,
+        to: T0 + day(3),
+        stepMs: day(1),
+      })
+      expect(buckets.map((b) => b.count)).toEqual([1, 1])
+    } finally {
+      retained.close()
+    }
+  })
+})
