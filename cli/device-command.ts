@@ -17,7 +17,7 @@ export interface Io {
 
 export const DEVICE_HELP = `Usage: mimamori device <command>
 
-  device add <id> --kind paddy|reservoir|rail [--site NAME]
+  device add <id> --kind paddy|reservoir|rail [--site NAME] [--lat DEG --lon DEG]
       Registers a device and prints its MQTT password once. Only a keyed hash is stored:
       note the password now, it cannot be shown again.
   device list
@@ -36,7 +36,13 @@ interface DeviceRow {
 }
 
 interface Backend {
-  add(input: { id: string; kind: string; site: string | null }): Promise<{ password: string }>
+  add(input: {
+    id: string
+    kind: string
+    site: string | null
+    lat: number | null
+    lon: number | null
+  }): Promise<{ password: string }>
   list(): Promise<DeviceRow[]>
   remove(id: string): Promise<boolean>
   close(): void
@@ -87,7 +93,13 @@ export async function runDeviceCommand(argv: string[], config: SystemConfig, io:
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { kind: { type: 'string' }, site: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      kind: { type: 'string' },
+      site: { type: 'string' },
+      lat: { type: 'string' },
+      lon: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   const [command, id] = positionals
   if (values.help || !command) {
@@ -110,10 +122,19 @@ export async function runDeviceCommand(argv: string[], config: SystemConfig, io:
   const backend = (await socketBackend(join(config.dataDir, ADMIN_SOCKET))) ?? (await directBackend(config))
   try {
     if (command === 'add') {
+      const coordinate = (text: string | undefined, limit: number, name: string) => {
+        if (text === undefined) return null
+        const value = Number(text)
+        if (!Number.isFinite(value) || Math.abs(value) > limit)
+          throw new Error(`--${name} must be a number within ±${limit}`)
+        return value
+      }
       const { password } = await backend.add({
         id: id as string,
         kind: values.kind as string,
         site: values.site ?? null,
+        lat: coordinate(values.lat, 90, 'lat'),
+        lon: coordinate(values.lon, 180, 'lon'),
       })
       io.out(
         `Device ${id} (${values.kind}) registered.\n\n  MQTT username: ${id}\n  MQTT client id: ${id}\n  MQTT password: ${password}\n\n` +

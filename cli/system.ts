@@ -112,7 +112,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       listeners,
     })
 
-    const provision = async (input: { id: string; kind: string; site: string | null }) =>
+    const provision = async (input: Parameters<typeof provisionDevice>[2]) =>
       provisionDevice(directory, secretKey, input)
 
     let started = false

@@ -16,7 +16,7 @@ export async function provisionDevice(
     add(d: DeviceRecord): Promise<void>
   },
   secretKey: Buffer,
-  input: { id: string; kind: string; site: string | null },
+  input: { id: string; kind: string; site: string | null; lat?: number | null; lon?: number | null },
   now: () => number = Date.now,
 ): Promise<{ device: DeviceRecord; password: string }> {
   if (!DEVICE_ID_PATTERN.test(input.id)) {
@@ -33,6 +33,8 @@ export async function provisionDevice(
     secretHash: hashDeviceSecret(secretKey, password),
     createdAt: now(),
     revokedAt: null,
+    lat: input.lat ?? null,
+    lon: input.lon ?? null,
   }
   await registry.add(device)
   return { device, password }

@@ -18,7 +18,13 @@ export interface DashboardDeps {
   alerts: AlertEngine
   metricsRegistry: Registry
   /** Creates a device and returns its one-time password. */
-  provision(input: { id: string; kind: string; site: string | null }): Promise<{ password: string }>
+  provision(input: {
+    id: string
+    kind: string
+    site: string | null
+    lat?: number | null
+    lon?: number | null
+  }): Promise<{ password: string }>
   /** Readiness: false while the store refuses writes or start-up is not finished. */
   ready(): { ready: boolean; reasons: string[] }
   demo: boolean

@@ -52,4 +52,16 @@ export interface ReadingStore extends KeyLookup {
   buckets(query: RangeQuery & { stepMs: number }): Promise<BucketPoint[]>
   /** Total stored rows (for health pages and tests). */
   count(deviceId?: string): Promise<number>
+  /**
+   * Streams stored rows in (ts, device, metric) order, a chunk at a time, for exports: memory
+   * stays constant however many rows match.
+   */
+  scan(query: ScanQuery): AsyncIterable<StoredReading[]>
+}
+
+export interface ScanQuery {
+  deviceIds: readonly string[]
+  metric?: string
+  from: number
+  to: number
 }

@@ -35,6 +35,8 @@ const NewDeviceSchema = z.strictObject({
   id: z.string().regex(DEVICE_ID_PATTERN, 'letters, digits, - and _; 1-64 chars'),
   kind: z.enum(DEVICE_KINDS),
   site: z.string().min(1).max(100).nullable().optional(),
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  lon: z.number().min(-180).max(180).nullable().optional(),
 })
 
 export function deviceRoutes(deps: DashboardDeps): Router {
@@ -48,6 +50,8 @@ export function deviceRoutes(deps: DashboardDeps): Router {
       id: device.id,
       kind: device.kind,
       site: device.site,
+      lat: device.lat ?? null,
+      lon: device.lon ?? null,
       createdAt: device.createdAt,
       lastSeen,
       latest: deps.latest.get(device.id),
@@ -69,7 +73,13 @@ export function deviceRoutes(deps: DashboardDeps): Router {
   router.post('/devices', deps.auth.requireAdmin, async (req, res) => {
     const body = parseOr400(NewDeviceSchema, req.body, 'device')
     if (deps.directory.get(body.id)) throw new HttpError(409, `device ${body.id} exists already`)
-    const { password } = await deps.provision({ id: body.id, kind: body.kind, site: body.site ?? null })
+    const { password } = await deps.provision({
+      id: body.id,
+      kind: body.kind,
+      site: body.site ?? null,
+      lat: body.lat ?? null,
+      lon: body.lon ?? null,
+    })
     res.status(201).json({ device: summary(deviceOr404(body.id)), password })
   })
 

@@ -11,6 +11,8 @@ export interface Db {
   run(sql: string, params?: Params): Promise<void>
   /** A dedicated connection, e.g. for the appender, so writes never queue behind reads. */
   connect(): Promise<DuckDBConnection>
+  /** Closes a connection from `connect()` before the database closes. */
+  disconnect(connection: DuckDBConnection): void
   close(): void
 }
 
@@ -33,10 +35,10 @@ export async function openDuckDb(path: string): Promise<Db> {
     }
     throw err
   }
-  const connections: DuckDBConnection[] = []
+  const connections = new Set<DuckDBConnection>()
   const connect = async () => {
     const connection = await instance.connect()
-    connections.push(connection)
+    connections.add(connection)
     return connection
   }
   const main = await connect()
@@ -50,6 +52,9 @@ export async function openDuckDb(path: string): Promise<Db> {
       await main.run(sql, params)
     },
     connect,
+    disconnect(connection) {
+      if (connections.delete(connection)) connection.closeSync()
+    },
     close() {
       for (const connection of connections) connection.closeSync()
       instance.closeSync()

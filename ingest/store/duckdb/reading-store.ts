@@ -131,6 +131,33 @@ export async function createDuckDbReadingStore(db: Db, rollups: Rollups): Promis
       return keys
     },
 
+    async *scan(query) {
+      if (query.deviceIds.length === 0) return
+      // a connection per export, so a slow download never holds up chart queries
+      const connection = await db.connect()
+      try {
+        const placeholders = query.deviceIds.map((_, i) => `$${i + 4}`).join(', ')
+        const result = await connection.stream(
+          `SELECT device_id, metric, epoch_ms(ts)::DOUBLE AS ts, value, seq::DOUBLE AS seq FROM readings
+            WHERE ts >= make_timestamptz($1::BIGINT * 1000) AND ts <= make_timestamptz($2::BIGINT * 1000)
+              AND ($3::VARCHAR IS NULL OR metric = $3) AND device_id IN (${placeholders})
+            ORDER BY ts, device_id, metric`,
+          [Math.floor(query.from), Math.ceil(query.to), query.metric ?? null, ...query.deviceIds],
+        )
+        for await (const rows of result.yieldRowsJs()) {
+          yield rows.map(([deviceId, metric, ts, value, seq]) => ({
+            deviceId: deviceId as string,
+            metric: metric as string,
+            ts: ts as number,
+            value: value as number,
+            seq: seq as number,
+          }))
+        }
+      } finally {
+        db.disconnect(connection)
+      }
+    },
+
     async count(deviceId?: string) {
       const rows = deviceId
         ? await all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM readings WHERE device_id = $1', [
