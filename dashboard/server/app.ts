@@ -9,6 +9,9 @@ import { imageRoutes } from './api/image-routes.js'
 import { sessionRoutes } from './api/session-routes.js'
 import type { DashboardDeps } from './deps.js'
 import { errorMiddleware, HttpError } from './http-error.js'
+import { openApiDocument } from './openapi.js'
+
+const API_VERSION = '1.0.0'
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url))
 
@@ -42,6 +45,10 @@ export function createApp(deps: DashboardDeps, options: { log: Logger; secureCoo
 
   const api = express.Router()
   api.use(express.json({ limit: '64kb' }))
+  const openapi = openApiDocument(API_VERSION)
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi)
+  })
   api.use(sessionRoutes(deps, { secureCookie: options.secureCookie }))
   api.use(deviceRoutes(deps))
   api.use(alertRoutes(deps))

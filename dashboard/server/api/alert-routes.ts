@@ -3,12 +3,12 @@ import { z } from 'zod'
 import type { DashboardDeps } from '../deps.js'
 import { parseOr400 } from '../http-error.js'
 
-const AlertsQuerySchema = z.strictObject({
+export const AlertsQuerySchema = z.strictObject({
   state: z.enum(['open', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 })
 
-const DeadLettersQuerySchema = z.strictObject({
+export const DeadLettersQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 })
 

@@ -16,7 +16,7 @@ const instant = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ])
 
-const ReadingsQuerySchema = z.strictObject({
+export const ReadingsQuerySchema = z.strictObject({
   metric: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
@@ -31,7 +31,7 @@ const ReadingsQuerySchema = z.strictObject({
     .optional(),
 })
 
-const NewDeviceSchema = z.strictObject({
+export const NewDeviceSchema = z.strictObject({
   id: z.string().regex(DEVICE_ID_PATTERN, 'letters, digits, - and _; 1-64 chars'),
   kind: z.enum(DEVICE_KINDS),
   site: z.string().min(1).max(100).nullable().optional(),

@@ -5,7 +5,7 @@ import { HttpError, parseOr400 } from '../http-error.js'
 
 const DAY = 86_400_000
 
-const ImagesQuerySchema = z.strictObject({
+export const ImagesQuerySchema = z.strictObject({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(200),

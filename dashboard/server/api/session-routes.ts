@@ -4,7 +4,7 @@ import { SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
 import type { DashboardDeps } from '../deps.js'
 import { parseOr400 } from '../http-error.js'
 
-const LoginSchema = z.strictObject({
+export const LoginSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 })
