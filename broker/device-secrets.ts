@@ -23,3 +23,11 @@ export function verifyDeviceSecret(key: Buffer, secret: string, stored: string):
   const actual = createHmac('sha256', key).update(secret, 'utf8').digest()
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }
+
+/**
+ * The key a gateway uses to check its devices' passwords offline: derived from the server key
+ * per gateway, so a stolen gateway reveals nothing about devices behind other gateways.
+ */
+export function gatewayDeviceKey(serverKey: Buffer, gatewayId: string): Buffer {
+  return createHmac('sha256', serverKey).update(`gateway-device-key:${gatewayId}`, 'utf8').digest()
+}

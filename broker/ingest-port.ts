@@ -1,4 +1,4 @@
-import type { RejectReason } from '../firmware-contracts/index.js'
+import type { GatewayStatus, RejectReason } from '../firmware-contracts/index.js'
 
 /** A message the broker refused or could not hand on, for the dead-letter table and counters. */
 export interface Refusal {
@@ -19,9 +19,18 @@ export interface IngestPort {
   /** A JPEG the broker checked (size, magic bytes); resolves once it is on disk. */
   image(deviceId: string, topic: string, captureTsMs: number, jpeg: Uint8Array): Promise<void>
   refused(refusal: Refusal): void
+  /** A gateway's status (validated by the broker): backlog, disk budget, uplink. */
+  gatewayStatus?(gatewayId: string, status: GatewayStatus): void
 }
 
-/** The device credentials the broker checks; kept in memory by the composition root. */
+interface Credential {
+  id: string
+  secretHash: string
+  revokedAt: number | null
+}
+
+/** The device and gateway credentials the broker checks; kept in memory by the composition root. */
 export interface DeviceDirectory {
-  get(deviceId: string): { id: string; secretHash: string; revokedAt: number | null } | undefined
+  get(deviceId: string): (Credential & { gatewayId?: string | null }) | undefined
+  getGateway(gatewayId: string): Credential | undefined
 }

@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadSystemConfig, type SystemConfig } from './config.js'
 import { type Io, runDeviceCommand } from './device-command.js'
+import { runGatewayCommand } from './gateway-command.js'
 import { createLogger } from './logger.js'
 import { startSystem } from './system.js'
 
@@ -13,6 +14,7 @@ Usage: npm run cli -- <command>      (or: npx tsx cli/main.ts <command>)
 
   start                 broker + ingest + alerts + dashboard in one process (npm start)
   device add|list|remove  manage device credentials (see: device --help)
+  gateway add|list|remove manage edge gateways (see: gateway --help)
   simulate [options]    run a simulated device against a broker (see: simulate --help)
   help                  this text
 
@@ -95,6 +97,9 @@ async function main(argv: string[]): Promise<void> {
       return start()
     case 'device':
       process.exitCode = await runDeviceCommand(rest, loadConfigOrExit(), io)
+      return
+    case 'gateway':
+      process.exitCode = await runGatewayCommand(rest, loadConfigOrExit(), io)
       return
     case 'simulate': {
       const { runSimulateCommand } = await import('../simulators/cli.js')

@@ -19,12 +19,13 @@ import { createImageStore } from '../ingest/images.js'
 import { loadLatestCache } from '../ingest/latest.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { createIngestPipeline, type ReadingsListener } from '../ingest/pipeline.js'
-import { provisionDevice } from '../ingest/provisioning.js'
+import { provisionDevice, provisionGateway } from '../ingest/provisioning.js'
 import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
 import type { MetaStore } from '../ingest/store/meta-store.js'
 import type { ReadingStore } from '../ingest/store/store.js'
 import type { SystemConfig } from './config.js'
 import { startDemoFleet } from './demo.js'
+import { createGatewayStatusBoard, syncGatewayDeviceLists } from './gateway-sync.js'
 import { loadSecretKey } from './secret-key.js'
 
 export const DB_FILE = 'mimamori.duckdb'
@@ -114,6 +115,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
 
     const provision = async (input: Parameters<typeof provisionDevice>[2]) =>
       provisionDevice(directory, secretKey, input)
+    const gatewayStatuses = createGatewayStatusBoard()
 
     let started = false
     const dashboard = await startDashboard(
@@ -128,6 +130,8 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         alerts,
         metricsRegistry: metrics,
         provision,
+        provisionGateway: (input: { id: string }) => provisionGateway(directory, secretKey, input),
+        gatewayStatuses,
         ready: () => {
           const reasons = [
             ...(started ? [] : ['starting']),
@@ -150,13 +154,14 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     const broker = await startBroker(config.broker, {
       directory,
       secretKey,
-      ingest: pipeline,
+      ingest: { ...pipeline, gatewayStatus: (id, status) => gatewayStatuses.record(id, status) },
       metrics: createBrokerMetrics(metrics),
       log,
     })
     // broker first on shutdown: stop accepting, then flush what was accepted
     cleanups.unshift(() => broker.close())
-    directory.onRemoved((deviceId) => broker.disconnectDevice(deviceId))
+    directory.onRemoved((id) => broker.disconnectDevice(id))
+    syncGatewayDeviceLists(broker.aedes, directory, log.child({ component: 'gateways' }))
 
     if (config.demo) {
       const fleet = await startDemoFleet({

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { CommandAckSchema, CommandSchema } from './command.js'
+import { GatewayDevicesSchema, GatewayStatusSchema } from './gateway.js'
 import { KIND_METRICS } from './kinds.js'
 import { StatusSchema } from './status.js'
 import { TelemetryPayloadSchema } from './telemetry.js'
@@ -31,6 +32,16 @@ export function generatedFiles(): Record<string, string> {
     'schemas/status.json': schemaFile('status', 'Device status (retained)', StatusSchema),
     'schemas/cmd.json': schemaFile('cmd', 'Downlink command', CommandSchema),
     'schemas/cmd-ack.json': schemaFile('cmd-ack', 'Command acknowledgement', CommandAckSchema),
+    'schemas/gateway-status.json': schemaFile(
+      'gateway-status',
+      'Gateway status (retained)',
+      GatewayStatusSchema,
+    ),
+    'schemas/gateway-devices.json': schemaFile(
+      'gateway-devices',
+      'Devices served by a gateway (retained, from the centre)',
+      GatewayDevicesSchema,
+    ),
     'schemas/metrics.json': `${JSON.stringify(KIND_METRICS, null, 2)}\n`,
     'vectors/telemetry.json': `${JSON.stringify(TELEMETRY_VECTORS, null, 2)}\n`,
   }

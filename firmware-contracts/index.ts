@@ -1,4 +1,5 @@
 export * from './command.js'
+export * from './gateway.js'
 export * from './image.js'
 export * from './kinds.js'
 export * from './reasons.js'

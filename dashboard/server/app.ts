@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { alertRoutes } from './api/alert-routes.js'
 import { deviceRoutes } from './api/device-routes.js'
 import { exportRoutes } from './api/export-routes.js'
+import { gatewayRoutes } from './api/gateway-routes.js'
 import { imageRoutes } from './api/image-routes.js'
 import { sessionRoutes } from './api/session-routes.js'
 import type { DashboardDeps } from './deps.js'
@@ -54,6 +55,7 @@ export function createApp(deps: DashboardDeps, options: { log: Logger; secureCoo
   api.use(alertRoutes(deps))
   api.use(imageRoutes(deps))
   api.use(exportRoutes(deps))
+  api.use(gatewayRoutes(deps))
   api.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} /api/v1${req.path}`)))
   app.use('/api/v1', api)
 

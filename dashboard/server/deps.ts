@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client'
+import type { GatewayStatus } from '../../firmware-contracts/index.js'
 import type { AlertEngine } from '../../ingest/alerts/engine.js'
 import type { DeviceDirectory } from '../../ingest/device-directory.js'
 import type { ImageStore } from '../../ingest/images.js'
@@ -24,7 +25,10 @@ export interface DashboardDeps {
     site: string | null
     lat?: number | null
     lon?: number | null
+    gatewayId?: string | null
   }): Promise<{ password: string }>
+  provisionGateway(input: { id: string }): Promise<{ password: string; deviceKey: string }>
+  gatewayStatuses: { get(gatewayId: string): (GatewayStatus & { receivedAt: number }) | undefined }
   /** Readiness: false while the store refuses writes or start-up is not finished. */
   ready(): { ready: boolean; reasons: string[] }
   demo: boolean

@@ -22,6 +22,11 @@ export function parseOr400<T extends z.ZodType>(schema: T, input: unknown, what:
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    // domain errors a caller can fix (bad id, unknown gateway, …) are a 400 with their message
+    if (err?.code === 'PROVISIONING') {
+      res.status(400).json({ error: err.message })
+      return
+    }
     if (err instanceof HttpError) {
       res
         .status(err.status)

@@ -15,6 +15,17 @@ export interface DeviceRecord {
   /** WGS84 position of the station, for maps and open-data exports. */
   lat?: number | null
   lon?: number | null
+  /** The edge gateway that may publish for this device (DESIGN.md, "Gateways"). */
+  gatewayId?: string | null
+  /** The device secret hashed with that gateway's device key, so the gateway can check it offline. */
+  gatewaySecretHash?: string | null
+}
+
+export interface GatewayRecord {
+  id: string
+  secretHash: string
+  createdAt: number
+  revokedAt: number | null
 }
 
 export interface UserRecord {
@@ -81,6 +92,9 @@ export interface DeviceRegistry {
   removeDevice(id: string): Promise<boolean>
   listDevices(): Promise<DeviceRecord[]>
   getDevice(id: string): Promise<DeviceRecord | undefined>
+  addGateway(gateway: GatewayRecord): Promise<void>
+  removeGateway(id: string): Promise<boolean>
+  listGateways(): Promise<GatewayRecord[]>
 }
 
 export interface UserStore {

@@ -37,6 +37,7 @@ export const NewDeviceSchema = z.strictObject({
   site: z.string().min(1).max(100).nullable().optional(),
   lat: z.number().min(-90).max(90).nullable().optional(),
   lon: z.number().min(-180).max(180).nullable().optional(),
+  gatewayId: z.string().regex(DEVICE_ID_PATTERN).nullable().optional(),
 })
 
 export function deviceRoutes(deps: DashboardDeps): Router {
@@ -52,6 +53,7 @@ export function deviceRoutes(deps: DashboardDeps): Router {
       site: device.site,
       lat: device.lat ?? null,
       lon: device.lon ?? null,
+      gatewayId: device.gatewayId ?? null,
       createdAt: device.createdAt,
       lastSeen,
       latest: deps.latest.get(device.id),
@@ -79,6 +81,7 @@ export function deviceRoutes(deps: DashboardDeps): Router {
       site: body.site ?? null,
       lat: body.lat ?? null,
       lon: body.lon ?? null,
+      gatewayId: body.gatewayId ?? null,
     })
     res.status(201).json({ device: summary(deviceOr404(body.id)), password })
   })

@@ -17,7 +17,8 @@ import type { Db } from './database.js'
 const ts = (param: string) => `to_timestamp(${param}::DOUBLE / 1000)`
 const ms = (column: string) => `epoch_ms(${column})::DOUBLE`
 
-const DEVICE_COLUMNS = `id, kind, site, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at, lat, lon`
+const DEVICE_COLUMNS = `id, kind, site, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at, lat, lon,
+  gateway_id, gateway_secret_hash`
 const ALERT_COLUMNS = `id::DOUBLE AS id, rule_id, device_id, metric, severity, state, message, value, threshold,
   ${ms('raised_at')} AS raised_at, ${ms('cleared_at')} AS cleared_at`
 
@@ -30,6 +31,8 @@ interface DeviceRow {
   revoked_at: number | null
   lat: number | null
   lon: number | null
+  gateway_id: string | null
+  gateway_secret_hash: string | null
 }
 
 interface AlertRow {
@@ -73,6 +76,8 @@ const toDevice = (row: DeviceRow): DeviceRecord => ({
   revokedAt: row.revoked_at,
   lat: row.lat,
   lon: row.lon,
+  gatewayId: row.gateway_id,
+  gatewaySecretHash: row.gateway_secret_hash,
 })
 
 const toAlert = (row: AlertRow): AlertRecord => ({
@@ -94,8 +99,8 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
   return {
     async addDevice(device) {
       await db.run(
-        `INSERT INTO devices (id, kind, site, secret_hash, created_at, revoked_at, lat, lon)
-         VALUES ($1, $2, $3, $4, ${ts('$5')}, NULL, $6, $7)`,
+        `INSERT INTO devices (id, kind, site, secret_hash, created_at, revoked_at, lat, lon, gateway_id, gateway_secret_hash)
+         VALUES ($1, $2, $3, $4, ${ts('$5')}, NULL, $6, $7, $8, $9)`,
         [
           device.id,
           device.kind,
@@ -104,6 +109,8 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
           device.createdAt,
           device.lat ?? null,
           device.lon ?? null,
+          device.gatewayId ?? null,
+          device.gatewaySecretHash ?? null,
         ],
       )
     },
@@ -117,6 +124,33 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
     async getDevice(id) {
       const rows = await db.all<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id])
       return rows[0] ? toDevice(rows[0]) : undefined
+    },
+
+    async addGateway(gateway) {
+      await db.run(
+        `INSERT INTO gateways (id, secret_hash, created_at, revoked_at) VALUES ($1, $2, ${ts('$3')}, NULL)`,
+        [gateway.id, gateway.secretHash, gateway.createdAt],
+      )
+    },
+    async removeGateway(id) {
+      const rows = await db.all<{ id: string }>('DELETE FROM gateways WHERE id = $1 RETURNING id', [id])
+      return rows.length > 0
+    },
+    async listGateways() {
+      const rows = await db.all<{
+        id: string
+        secret_hash: string
+        created_at: number
+        revoked_at: number | null
+      }>(
+        `SELECT id, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at FROM gateways ORDER BY id`,
+      )
+      return rows.map((row) => ({
+        id: row.id,
+        secretHash: row.secret_hash,
+        createdAt: row.created_at,
+        revokedAt: row.revoked_at,
+      }))
     },
 
     async addUser(user: UserRecord) {

@@ -90,4 +90,12 @@ export const SCHEMA_STATEMENTS = [
      last_ts TIMESTAMPTZ NOT NULL
    )`,
   'CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value DOUBLE NOT NULL)',
+  'ALTER TABLE devices ADD COLUMN IF NOT EXISTS gateway_id VARCHAR',
+  'ALTER TABLE devices ADD COLUMN IF NOT EXISTS gateway_secret_hash VARCHAR',
+  `CREATE TABLE IF NOT EXISTS gateways (
+     id VARCHAR PRIMARY KEY,
+     secret_hash VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL,
+     revoked_at TIMESTAMPTZ
+   )`,
 ]
