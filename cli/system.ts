@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import { createBrokerMetrics } from '../broker/metrics.js'
 import { startBroker } from '../broker/server.js'
 import { createAuth } from '../dashboard/server/auth.js'
@@ -20,8 +20,10 @@ import { loadLatestCache } from '../ingest/latest.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { createIngestPipeline, type ReadingsListener } from '../ingest/pipeline.js'
 import { provisionDevice, provisionGateway } from '../ingest/provisioning.js'
-import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
+import { type EmbeddedStore, openEmbeddedStore } from '../ingest/store/duckdb/index.js'
+import { createInfluxReadingStore } from '../ingest/store/influx/reading-store.js'
 import type { MetaStore } from '../ingest/store/meta-store.js'
+import { createSpoolingStore, type SpoolingStore } from '../ingest/store/spool.js'
 import type { ReadingStore } from '../ingest/store/store.js'
 import type { SystemConfig } from './config.js'
 import { startDemoFleet } from './demo.js'
@@ -43,6 +45,50 @@ export interface RunningSystem {
   /** The reading store, for health pages and tests. */
   readings: ReadingStore
   stop(): Promise<void>
+}
+
+function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
+  new Gauge({
+    name: 'mimamori_spool_backlog_bytes',
+    help: 'Bytes of readings spooled on disk while the TSDB is unreachable',
+    registers: [registry],
+    collect() {
+      this.set(spool.backlogBytes())
+    },
+  })
+  new Gauge({
+    name: 'mimamori_spool_backlog_batches',
+    help: 'Batches spooled on disk while the TSDB is unreachable',
+    registers: [registry],
+    collect() {
+      this.set(spool.backlogBatches())
+    },
+  })
+}
+
+/** The configured time-series store: the DuckDB file, or a TSDB behind a disk spool. */
+function openReadingStore(
+  config: SystemConfig,
+  embedded: EmbeddedStore,
+  log: Logger,
+): ReadingStore | SpoolingStore {
+  const store = config.ingest.store
+  if (store.kind === 'duckdb') return embedded.readings
+  const tsdbLog = log.child({ component: 'tsdb' })
+  const influx = createInfluxReadingStore({
+    url: store.url,
+    ...(store.token ? { token: store.token } : {}),
+    org: store.org,
+    bucket: store.bucket,
+    flavor: store.flavor,
+    log: tsdbLog,
+  })
+  log.info({ url: store.url, flavor: store.flavor }, 'readings go to an external TSDB')
+  return createSpoolingStore(influx, {
+    dir: join(config.dataDir, 'spool'),
+    maxBytes: store.spoolMaxBytes,
+    log: tsdbLog,
+  })
 }
 
 async function ensureAdmin(meta: MetaStore, configured: string | undefined, log: Logger) {
@@ -76,9 +122,12 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     const metrics = new Registry()
     collectDefaultMetrics({ register: metrics, prefix: 'mimamori_process_' })
     const directory = await loadDeviceDirectory(store.meta)
-    const latest = await loadLatestCache(store.readings)
+    const readings = openReadingStore(config, store, log)
+    if ('close' in readings) cleanups.unshift(() => readings.close())
+    if ('backlogBytes' in readings) registerSpoolMetrics(metrics, readings)
+    const latest = await loadLatestCache(readings)
     const writer = createBatchWriter(
-      store.readings,
+      readings,
       { maxRows: config.ingest.batchMaxRows, maxAgeMs: config.ingest.batchMaxAgeMs, retryDelayMs: 100 },
       log.child({ component: 'writer' }),
     )
@@ -89,7 +138,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       (device, readings) => alerts.evaluate(device, readings),
     ]
     const ingestLog = log.child({ component: 'ingest' })
-    const dedupe = createDedupe({ windowPerDevice: 64, lookup: store.readings })
+    const dedupe = createDedupe({ windowPerDevice: 64, lookup: readings })
     // a QoS1 message stored just before a crash is redelivered after it: the window must know it
     const devicesWithRecentData = await dedupe.load(Date.now(), DEDUPE_LOOKBACK_MS)
     ingestLog.info({ devices: devicesWithRecentData }, 'dedupe window loaded')
@@ -98,7 +147,8 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       config: config.ingest,
       deadLetters: store.meta,
       images,
-      rollups: store.rollups,
+      // an external TSDB does its own retention (docs/storage-tsdb.md)
+      ...(config.ingest.store.kind === 'duckdb' ? { rollups: store.rollups } : {}),
       log,
     })
     cleanups.unshift(() => housekeeping.stop())
@@ -124,7 +174,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         auth: createAuth({ users: store.meta, sessionTtlMs: config.dashboard.sessionTtlMs }),
         directory,
         latest,
-        readings: store.readings,
+        readings,
         alertStore: store.meta,
         images,
         alerts,
@@ -136,6 +186,9 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
           const reasons = [
             ...(started ? [] : ['starting']),
             ...(writer.healthy() ? [] : ['store refuses writes']),
+            ...('backlogBytes' in readings && readings.backlogBytes() > 0
+              ? [`${readings.backlogBatches()} batches spooled while the TSDB is unreachable`]
+              : []),
           ]
           return { ready: reasons.length === 0, reasons }
         },
@@ -183,7 +236,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       httpPort: dashboard.port,
       ...(generatedAdminPassword ? { generatedAdminPassword } : {}),
       metrics,
-      readings: store.readings,
+      readings,
       stop() {
         stopping ??= runCleanups(cleanups, log)
         return stopping

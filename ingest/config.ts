@@ -11,6 +11,13 @@ export const IngestConfigSchema = z.object({
   IMAGE_MAX_TOTAL_MB: z.coerce.number().positive().default(10_000),
   RETENTION_RAW_DAYS: z.coerce.number().positive().default(400),
   RETENTION_ROLLUP_DAYS: z.coerce.number().positive().default(3650),
+  STORE: z.enum(['duckdb', 'influx']).default('duckdb'),
+  INFLUX_URL: z.url().optional(),
+  INFLUX_TOKEN: z.string().optional(),
+  INFLUX_ORG: z.string().default('mimamori'),
+  INFLUX_BUCKET: z.string().default('mimamori'),
+  INFLUX_FLAVOR: z.enum(['victoria-metrics', 'influxdb']).default('victoria-metrics'),
+  SPOOL_MAX_MB: z.coerce.number().positive().default(2048),
 })
 
 export interface IngestConfig {
@@ -21,6 +28,30 @@ export interface IngestConfig {
   imageRetentionMs: number
   imageMaxBytes: number
   retention: { rawMs: number; rollupMs: number }
+  /** Where readings go: the embedded DuckDB file, or an InfluxDB-compatible TSDB with a disk spool. */
+  store:
+    | { kind: 'duckdb' }
+    | {
+        kind: 'influx'
+        url: string
+        token?: string
+        org: string
+        bucket: string
+        flavor: 'victoria-metrics' | 'influxdb'
+        spoolMaxBytes: number
+      }
+}
+
+function requireUrl(url: string | undefined): string {
+  if (url) return url
+  throw new z.ZodError([
+    {
+      code: 'custom',
+      path: ['INFLUX_URL'],
+      message: 'required when STORE=influx (e.g. http://127.0.0.1:8428)',
+      input: url,
+    },
+  ])
 }
 
 export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
@@ -33,5 +64,18 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
     imageRetentionMs: c.IMAGE_RETENTION_DAYS * DAY,
     imageMaxBytes: c.IMAGE_MAX_TOTAL_MB * 1024 * 1024,
     retention: Object.freeze({ rawMs: c.RETENTION_RAW_DAYS * DAY, rollupMs: c.RETENTION_ROLLUP_DAYS * DAY }),
+    store: Object.freeze(
+      c.STORE === 'duckdb'
+        ? { kind: 'duckdb' as const }
+        : {
+            kind: 'influx' as const,
+            url: requireUrl(c.INFLUX_URL),
+            ...(c.INFLUX_TOKEN ? { token: c.INFLUX_TOKEN } : {}),
+            org: c.INFLUX_ORG,
+            bucket: c.INFLUX_BUCKET,
+            flavor: c.INFLUX_FLAVOR,
+            spoolMaxBytes: c.SPOOL_MAX_MB * 1024 * 1024,
+          },
+    ),
   })
 }

@@ -15,7 +15,7 @@ export function startHousekeeping(deps: {
   log: Logger
   intervalMs?: number
   now?: () => number
-}): { runOnce(): Promise<void>; stop(): void } {
+}): { runOnce(): Promise<void>; stop(): Promise<void> } {
   const now = deps.now ?? Date.now
   const log = deps.log.child({ component: 'housekeeping' })
   let running: Promise<void> | undefined
@@ -46,6 +46,10 @@ export function startHousekeeping(deps: {
   timer.unref()
   return {
     runOnce,
-    stop: () => clearInterval(timer),
+    /** Stops the timer and waits for a run in progress, so the store can close under it. */
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
   }
 }

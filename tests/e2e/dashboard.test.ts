@@ -178,9 +178,14 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in a browser', () => {
       await publish('rail-a', { rail_temp_c: 53.5 })
       await waitForText(page, '#open-alerts li', '53.5 °C')
       await waitForText(page, '#announce-polite', 'rail-a')
+      await waitForText(page, 'tr[data-device-id="rail-a"] .cell-status', '注意')
       await waitForText(page, '#detail .chart-summary', '53.5 °C')
 
       expect(await seriousAxeViolations(page)).toEqual([])
+      // WCAG 1.4.10 reflow: nothing forces sideways scrolling on the phone or the tablet.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        viewport.width,
+      )
       await page.screenshot({ path: `${SCREENSHOTS}dashboard-${viewport.width}.png`, fullPage: true })
 
       // English switch: labels change, the choice survives a reload.

@@ -1,0 +1,272 @@
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs'
+import { open, readFile, rename, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { ReadingStore, StoredReading } from './store.js'
+
+export interface SpoolOptions {
+  /** Directory of the queue; one file per spooled batch. */
+  dir: string
+  /** Cap on spooled bytes; past it write() rejects (the batch writer retries, PUBACKs wait). */
+  maxBytes: number
+  log: Logger
+  /** First delay before retrying the inner store while draining; doubles up to 30 s. Default 1 s. */
+  retryMs?: number
+  /** An inner write slower than this counts as failed and the batch is spooled. Default 10 s. */
+  writeTimeoutMs?: number
+  /** While draining, whole spooled batches are merged into one inner write until it holds this
+   * many rows (memory: this plus one batch). Default 20 000. */
+  drainRows?: number
+}
+
+export interface SpoolingStore extends ReadingStore {
+  backlogBytes(): number
+  backlogBatches(): number
+  /** Resolves once the backlog is empty (retrying the inner store at once); rejects on close(). */
+  drain(): Promise<void>
+  /** Stops draining; the backlog stays on disk and is picked up by the next start. */
+  close(): Promise<void>
+}
+
+/** The spool is at `maxBytes`: the write is refused, not dropped (code `SPOOL_FULL`). */
+export class SpoolFullError extends Error {
+  readonly code = 'SPOOL_FULL'
+}
+
+interface Entry {
+  name: string
+  bytes: number
+}
+
+const SUFFIX = '.batch'
+type Row = [string, string, number, number, number]
+
+const encode = (rows: readonly StoredReading[]) =>
+  `${JSON.stringify({ v: 1, rows: rows.map((r) => [r.deviceId, r.metric, r.ts, r.value, r.seq]) })}\n`
+
+function decode(text: string): StoredReading[] {
+  const parsed = JSON.parse(text) as { v?: number; rows?: Row[] }
+  if (parsed.v !== 1 || !Array.isArray(parsed.rows)) throw new Error('not a spool batch (v1)')
+  return parsed.rows.map(([deviceId, metric, ts, value, seq]) => ({ deviceId, metric, ts, value, seq }))
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`store write took longer than ${ms} ms`)), ms)
+  })
+  // the late outcome of a timed-out write is irrelevant: the batch is spooled and written again,
+  // which the TSDB absorbs (same series + timestamp)
+  promise.catch(() => {})
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * A ReadingStore that stays writable while `inner` (a remote TSDB) is down or slow. A batch the
+ * inner store refuses is appended to an on-disk queue (write, fsync, rename, fsync dir) and
+ * write() resolves — durable on local disk, so the PUBACK may go. A loop drains the queue into
+ * `inner` oldest first, deleting files only after the inner write succeeded; while a backlog
+ * exists new batches queue behind it, so order is kept. Memory holds file names, never batches.
+ * Reads go to `inner`: spooled readings are invisible until drained. A crash between an inner
+ * write and the unlink writes that batch again on the next start, which the TSDB absorbs
+ * (points are keyed on series + timestamp).
+ */
+export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions): SpoolingStore {
+  const { dir, maxBytes } = options
+  const log = options.log.child({ component: 'spool' })
+  const retryMs = options.retryMs ?? 1000
+  const writeTimeoutMs = options.writeTimeoutMs ?? 10_000
+  const drainRows = options.drainRows ?? 20_000
+
+  // Picks up the previous run's backlog. A `.tmp` file never got renamed, so its write never
+  // resolved and nobody was acknowledged for it: deleting it loses nothing.
+  mkdirSync(dir, { recursive: true })
+  let queue: Entry[] = []
+  let head = 0
+  let backlog = 0
+  let nextId = 1
+  for (const name of readdirSync(dir).sort()) {
+    if (name.endsWith('.tmp')) unlinkSync(join(dir, name))
+    if (!name.endsWith(SUFFIX)) continue
+    const bytes = statSync(join(dir, name)).size
+    queue.push({ name, bytes })
+    backlog += bytes
+    nextId = Math.max(nextId, Number.parseInt(name, 10) + 1 || nextId)
+  }
+
+  const pending = () => queue.length - head
+  let closed = false
+  let chain: Promise<unknown> = Promise.resolve()
+  let loop: Promise<void> | undefined
+  let wake: (() => void) | undefined
+  let waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = []
+
+  /** write() calls run one at a time, so "queue empty → write through" cannot race an append. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn)
+    chain = run.catch(() => {})
+    return run
+  }
+
+  async function syncDir() {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  }
+
+  async function append(rows: readonly StoredReading[]) {
+    const body = encode(rows)
+    const bytes = Buffer.byteLength(body)
+    if (backlog + bytes > maxBytes) {
+      throw new SpoolFullError(`spool full: ${backlog} + ${bytes} bytes over maxBytes ${maxBytes}`)
+    }
+    const name = `${String(nextId++).padStart(16, '0')}${SUFFIX}`
+    const tmp = join(dir, `${name}.tmp`)
+    try {
+      const handle = await open(tmp, 'w')
+      try {
+        await handle.writeFile(body)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(tmp, join(dir, name))
+      await syncDir()
+    } catch (err) {
+      await unlink(tmp).catch(() => {}) // e.g. ENOSPC: the batch is refused, the caller retries
+      throw err
+    }
+    queue.push({ name, bytes })
+    backlog += bytes
+  }
+
+  /** The oldest files, merged up to `drainRows` rows; a corrupt file is set aside, never deleted. */
+  async function nextDrainBatch(): Promise<{ entries: Entry[]; rows: StoredReading[] }> {
+    const entries: Entry[] = []
+    const rows: StoredReading[] = []
+    for (let i = head; i < queue.length && (rows.length === 0 || rows.length < drainRows); i++) {
+      const entry = queue[i] as Entry
+      try {
+        for (const row of decode(await readFile(join(dir, entry.name), 'utf8'))) rows.push(row)
+      } catch (err) {
+        log.error({ err, file: entry.name }, 'unreadable spool file moved aside as .corrupt')
+        await rename(join(dir, entry.name), join(dir, `${entry.name}.corrupt`)).catch(() => {})
+      }
+      entries.push(entry)
+    }
+    return { entries, rows }
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      timer.unref() // the backlog is on disk; a pending retry must not keep the process alive
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    }).finally(() => {
+      wake = undefined
+    })
+
+  async function drainLoop() {
+    const started = Date.now()
+    let delay = retryMs
+    let failing = false
+    let batch: Awaited<ReturnType<typeof nextDrainBatch>> | undefined
+    while (!closed && pending() > 0) {
+      batch ??= await nextDrainBatch()
+      try {
+        if (batch.rows.length > 0) await withTimeout(inner.write(batch.rows), writeTimeoutMs)
+      } catch (err) {
+        if (!failing) log.warn({ err, backlogBytes: backlog }, 'spool drain: store still refuses writes')
+        failing = true
+        await sleep(delay)
+        delay = Math.min(delay * 2, 30_000)
+        continue
+      }
+      failing = false
+      delay = retryMs
+      head += batch.entries.length
+      for (const entry of batch.entries) backlog -= entry.bytes
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head)
+        head = 0
+      }
+      await Promise.all(batch.entries.map((e) => unlink(join(dir, e.name)).catch(() => {})))
+      batch = undefined
+    }
+    if (pending() === 0) {
+      log.info({ ms: Date.now() - started }, 'spool drained')
+      for (const waiter of waiters) waiter.resolve()
+      waiters = []
+    }
+  }
+
+  function kick() {
+    if (loop || closed) return
+    let crashed = false
+    loop = drainLoop()
+      .catch((err: Error) => {
+        crashed = true
+        log.error({ err }, 'spool drain loop failed; restarting it')
+      })
+      .finally(() => {
+        loop = undefined
+        // an append may have landed between the loop's last check and here
+        if (pending() > 0 && !closed) setTimeout(kick, crashed ? retryMs : 0).unref()
+      })
+  }
+
+  if (pending() > 0) {
+    log.info({ batches: pending(), bytes: backlog }, 'spool backlog from a previous run; draining')
+    kick()
+  }
+
+  return {
+    write(rows) {
+      if (closed) return Promise.reject(new Error('spool is closed'))
+      if (rows.length === 0) return Promise.resolve()
+      return serial(async () => {
+        if (pending() === 0) {
+          try {
+            await withTimeout(inner.write(rows), writeTimeoutMs)
+            return
+          } catch (err) {
+            log.warn({ err, rows: rows.length }, 'store write failed; spooling to disk')
+          }
+        }
+        await append(rows)
+        kick()
+      })
+    },
+    backlogBytes: () => backlog,
+    backlogBatches: pending,
+    drain() {
+      if (pending() === 0) return Promise.resolve()
+      if (closed) return Promise.reject(new Error('spool is closed'))
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
+      wake?.()
+      kick()
+      return done
+    },
+    async close() {
+      closed = true
+      wake?.()
+      await chain
+      await loop
+      for (const waiter of waiters) waiter.reject(new Error('spool is closed'))
+      waiters = []
+    },
+    latestAll: () => inner.latestAll(),
+    raw: (query) => inner.raw(query),
+    buckets: (query) => inner.buckets(query),
+    count: (deviceId) => inner.count(deviceId),
+    storedKeys: (deviceId, from, to) => inner.storedKeys(deviceId, from, to),
+    recentKeys: (since, perDevice) => inner.recentKeys(since, perDevice),
+    scan: (query) => inner.scan(query),
+  }
+}
