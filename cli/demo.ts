@@ -58,7 +58,7 @@ export async function startDemoFleet(options: {
     intervalMs: options.intervalMs,
     demo: true,
     seed: 1,
-    log: (msg) => options.log.warn(msg),
+    log: (msg) => options.log.info(msg),
   })
   return { stop: () => Promise.resolve(fleet.stop()) }
 }

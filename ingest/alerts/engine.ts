@@ -17,7 +17,9 @@ const key = (ruleId: string, deviceId: string) => `${ruleId}\u0000${deviceId}`
 
 function formatMessage(rule: ThresholdRule, value: number): string {
   const unit = unitOf(rule.metric)
-  return `${rule.labelJa} / ${rule.label}: ${rule.metric} ${value} ${unit} (${rule.op === 'above' ? '>' : '<'} ${rule.threshold} ${unit})`
+  // sensors report noise digits; a message shows what a person would read off the gauge
+  const shown = Number(value.toFixed(2))
+  return `${rule.labelJa} / ${rule.label}: ${rule.metric} ${shown} ${unit} (${rule.op === 'above' ? '>' : '<'} ${rule.threshold} ${unit})`
 }
 
 /**
