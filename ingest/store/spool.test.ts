@@ -200,3 +200,32 @@ describe('spooling store', () => {
     expect(files()).toHaveLength(1)
   })
 })
+
+describe('replay window', () => {
+  it('sends batches the TSDB acknowledged just before it failed again, once it is back', async () => {
+    const inner = fakeStore()
+    let clock = 1_000_000
+    const spool = open(inner.store, { replayWindowMs: 30_000, now: () => clock })
+    await spool.write(batch(0, 2)) // acknowledged 40 s before the crash: outside the window
+    clock += 40_000
+    await spool.write(batch(2, 2)) // acknowledged just before the TSDB crashed and lost it
+    inner.rows.splice(2) // the crash: the TSDB forgets what it acknowledged last
+    inner.state.failing = true
+    clock += 1000
+    await spool.write(batch(4, 2)) // refused: spooled, and the recent batch with it
+    inner.state.failing = false
+    await spool.drain()
+    expect(inner.rows.map((r) => r.seq).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5])
+  })
+
+  it('can be turned off', async () => {
+    const inner = fakeStore()
+    const spool = open(inner.store, { replayWindowMs: 0 })
+    await spool.write(batch(0, 2))
+    inner.state.failing = true
+    await spool.write(batch(2, 2))
+    inner.state.failing = false
+    await spool.drain()
+    expect(inner.rows.map((r) => r.seq)).toEqual([0, 1, 2, 3])
+  })
+})

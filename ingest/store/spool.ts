@@ -17,6 +17,17 @@ export interface SpoolOptions {
   /** While draining, whole spooled batches are merged into one inner write until it holds this
    * many rows (memory: this plus one batch). Default 20 000. */
   drainRows?: number
+  /**
+   * Batches the inner store accepted within this window are kept in memory and spooled again when
+   * it next refuses a write: VictoriaMetrics acknowledges before its data reaches disk, so a crash
+   * of the TSDB loses its last seconds (measured: up to ~10 s) unless they are sent again. Needs
+   * the TSDB to deduplicate identical points (VictoriaMetrics: -dedup.minScrapeInterval=1ms).
+   * Default 30 s; 0 turns it off.
+   */
+  replayWindowMs?: number
+  /** Memory bound of the replay window, in rows. Default 500 000 (about 60 MB). */
+  replayMaxRows?: number
+  now?: () => number
 }
 
 export interface SpoolingStore extends ReadingStore {
@@ -77,6 +88,34 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
   const retryMs = options.retryMs ?? 1000
   const writeTimeoutMs = options.writeTimeoutMs ?? 10_000
   const drainRows = options.drainRows ?? 20_000
+  const replayWindowMs = options.replayWindowMs ?? 30_000
+  const replayMaxRows = options.replayMaxRows ?? 500_000
+  const now = options.now ?? Date.now
+  // batches the TSDB acknowledged recently, oldest first
+  let recent: Array<{ at: number; rows: readonly StoredReading[] }> = []
+  let recentRows = 0
+  const remember = (rows: readonly StoredReading[]) => {
+    if (replayWindowMs <= 0) return
+    recent.push({ at: now(), rows })
+    recentRows += rows.length
+    const cutoff = now() - replayWindowMs
+    while (recent.length > 0 && ((recent[0]?.at ?? 0) < cutoff || recentRows > replayMaxRows)) {
+      recentRows -= recent.shift()?.rows.length ?? 0
+    }
+  }
+  /** The TSDB just refused a write: what it acknowledged lately may be lost with it, so spool it again. */
+  async function respoolRecent() {
+    const cutoff = now() - replayWindowMs
+    const replay = recent.filter((r) => r.at >= cutoff)
+    recent = []
+    recentRows = 0
+    if (replay.length === 0) return
+    log.warn(
+      { batches: replay.length },
+      'TSDB refused a write: spooling its recently acknowledged batches again',
+    )
+    for (const batch of replay) await append(batch.rows)
+  }
 
   // Picks up the previous run's backlog. A `.tmp` file never got renamed, so its write never
   // resolved and nobody was acknowledged for it: deleting it loses nothing.
@@ -181,7 +220,10 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
       batch ??= await nextDrainBatch()
       try {
         if (batch.rows.length > 0) await withTimeout(inner.write(batch.rows), writeTimeoutMs)
+        remember(batch.rows)
       } catch (err) {
+        // batches drained just before this failure may be lost with the TSDB too
+        if (!failing) await serial(respoolRecent)
         if (!failing) log.warn({ err, backlogBytes: backlog }, 'spool drain: store still refuses writes')
         failing = true
         await sleep(delay)
@@ -234,9 +276,11 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
         if (pending() === 0) {
           try {
             await withTimeout(inner.write(rows), writeTimeoutMs)
+            remember(rows)
             return
           } catch (err) {
             log.warn({ err, rows: rows.length }, 'store write failed; spooling to disk')
+            await respoolRecent()
           }
         }
         await append(rows)

@@ -227,4 +227,35 @@ describe.skipIf(missingProgram(VICTORIA_METRICS, 'victoria-metrics'))('VictoriaM
     log.info({ slowest, backlog, drainMs }, 'outage test')
     expect(slowest).toBeLessThan(5000)
   })
+
+  it('loses nothing when the TSDB is killed -9 right after acknowledging writes (replay window)', async () => {
+    spool = createSpoolingStore(storeFor(1000), {
+      dir: join(dir, 'spool-kill'),
+      maxBytes: 64 << 20,
+      log,
+      retryMs: 100,
+      writeTimeoutMs: 1500,
+      replayWindowMs: 60_000,
+    })
+    const readings = 2000
+    const base = Date.now() - 30 * MINUTE
+    const batchOf = (first: number, n: number) =>
+      Array.from({ length: n }, (_, k) => first + k).map((i) => ({
+        deviceId: `k-${i % 4}`,
+        metric: 'water_level_m',
+        ts: base + i * 100,
+        value: i / 100,
+        seq: i,
+      }))
+    let next = 0
+    // acknowledged by VictoriaMetrics, but still in its memory: SIGKILL loses these there
+    for (; next < 1000; next += 50) await spool.write(batchOf(next, 50))
+    expect(spool.backlogBatches()).toBe(0)
+    await vm.stop('SIGKILL')
+    for (; next < readings; next += 50) await spool.write(batchOf(next, 50))
+    await vm.restart()
+    await spool.drain()
+    await vm.forceFlush()
+    expect(await spool.count()).toBe(readings)
+  })
 })
