@@ -3,6 +3,7 @@
  * on every run). Not part of `npm test`: timings on shared machines are reported, never asserted.
  */
 import { writeFileSync } from 'node:fs'
+import { benchIngestPipeline } from './ingest-pipeline.js'
 import { machineFacts } from './machine.js'
 import { benchQueryYear } from './query-year.js'
 
@@ -13,6 +14,18 @@ async function main() {
   out('mimamori benchmarks')
   for (const [k, v] of Object.entries(facts)) out(`  ${k}: ${v}`)
   const sections: string[] = []
+
+  out('\n[ingest core] validate → dedupe → group commit into DuckDB, 1000 devices, no network')
+  const core = await benchIngestPipeline(out)
+  sections.push(
+    [
+      '## Ingest core (no network): 1000 devices, one QoS1-style message in flight each',
+      '',
+      '| readings | seconds | readings/s | rows stored | RSS |',
+      '|---|---|---|---|---|',
+      `| ${core.readings.toLocaleString()} | ${core.seconds.toFixed(1)} | ${Math.round(core.readingsPerSecond).toLocaleString()} | ${core.stored.toLocaleString()} | ${core.rssMb.toFixed(0)} MB |`,
+    ].join('\n'),
+  )
 
   out('\n[query] one year of 1-minute data for one device')
   const year = await benchQueryYear(out)

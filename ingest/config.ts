@@ -4,7 +4,7 @@ const DAY = 86_400_000
 
 export const IngestConfigSchema = z.object({
   INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
-  INGEST_BATCH_MAX_AGE_MS: z.coerce.number().int().min(1).max(10_000).default(20),
+  INGEST_BATCH_MAX_AGE_MS: z.coerce.number().int().min(1).max(10_000).default(2),
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().positive().default(30),
   DEAD_LETTER_MAX_ROWS: z.coerce.number().int().min(100).default(100_000),
   IMAGE_RETENTION_DAYS: z.coerce.number().positive().default(365),

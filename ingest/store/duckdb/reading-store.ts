@@ -1,7 +1,19 @@
-import { type DuckDBConnection, timestampTZValue } from '@duckdb/node-api'
+import {
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  TIMESTAMPTZ,
+  timestampTZValue,
+  UINTEGER,
+  VARCHAR,
+} from '@duckdb/node-api'
 import type { BucketPoint, LatestValue, RangeQuery, RawPoint, ReadingStore, StoredReading } from '../store.js'
 import type { Db } from './database.js'
 import { ROLLUP_MS, type Rollups } from './rollups.js'
+
+/** The columns of `readings`, in order, and DuckDB's vector size (a data chunk holds at most this many rows). */
+const READING_TYPES = [VARCHAR, VARCHAR, TIMESTAMPTZ, DOUBLE, UINTEGER]
+const CHUNK_ROWS = 2048
 
 interface LatestRow {
   device_id: string
@@ -25,13 +37,18 @@ export async function createDuckDbReadingStore(db: Db, rollups: Rollups): Promis
       if (rows.length === 0) return
       const appender = await writer.createAppender('readings')
       try {
-        for (const row of rows) {
-          appender.appendVarchar(row.deviceId)
-          appender.appendVarchar(row.metric)
-          appender.appendTimestampTZ(timestampTZValue(BigInt(Math.round(row.ts * 1000))))
-          appender.appendDouble(row.value)
-          appender.appendUInteger(row.seq)
-          appender.endRow()
+        // Columnar data chunks: about twice the rows/s of appending value by value (bench/).
+        for (let offset = 0; offset < rows.length; offset += CHUNK_ROWS) {
+          const slice = rows.slice(offset, offset + CHUNK_ROWS)
+          const chunk = DuckDBDataChunk.create(READING_TYPES, slice.length)
+          chunk.setColumns([
+            slice.map((r) => r.deviceId),
+            slice.map((r) => r.metric),
+            slice.map((r) => timestampTZValue(BigInt(Math.round(r.ts * 1000)))),
+            slice.map((r) => r.value),
+            slice.map((r) => r.seq),
+          ])
+          appender.appendDataChunk(chunk)
         }
         // flush commits the rows: they are in DuckDB's WAL (fsynced) when this returns
         appender.flushSync()
