@@ -25,6 +25,9 @@ Options:
                      the same device gives the same series on every run)
   --qos 0|1          MQTT QoS of the readings (default 1: the broker acknowledges each)
   --count N          stop after N readings were published
+  --camera-interval TIME
+                     reservoir only: also publish a camera image (JPEG) this often,
+                     e.g. 1m (see: npm run simulate -- camera --help)
   -h, --help         this text
 
 Examples:
@@ -52,6 +55,8 @@ export interface SimulateArgs {
   demo: boolean
   qos: 0 | 1
   count: number | undefined
+  /** Reservoir stations only: publish a camera image this often. */
+  cameraIntervalMs?: number
 }
 
 export type ParsedSimulateArgs =
@@ -124,9 +129,30 @@ export function parseSimulateArgs(argv: string[], env: NodeJS.ProcessEnv): Parse
     count = Number(countText)
   }
 
+  let cameraIntervalMs: number | undefined
+  const cameraText = str(values['camera-interval'])
+  if (cameraText !== undefined) {
+    if (kind !== 'reservoir') return fail('--camera-interval is for reservoir stations (--kind reservoir)')
+    cameraIntervalMs = parseDuration(cameraText)
+    if (cameraIntervalMs === undefined || cameraIntervalMs < 100 || cameraIntervalMs > MAX_INTERVAL_MS) {
+      return fail(`--camera-interval "${cameraText}" must be a duration from 100ms to 24h, e.g. 1m`)
+    }
+  }
+
   return {
     help: false,
-    args: { deviceId, password, kind, url, intervalMs, seed, demo, qos: qosText === '1' ? 1 : 0, count },
+    args: {
+      deviceId,
+      password,
+      kind,
+      url,
+      intervalMs,
+      seed,
+      demo,
+      qos: qosText === '1' ? 1 : 0,
+      count,
+      cameraIntervalMs,
+    },
   }
 }
 
@@ -170,6 +196,7 @@ function parseOptions(argv: string[]) {
       demo: { type: 'boolean' },
       qos: { type: 'string' },
       count: { type: 'string' },
+      'camera-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -1,18 +1,8 @@
-import { connect, ErrorWithReasonCode, type IClientOptions } from 'mqtt'
-import { type DeviceKind, statusTopic, telemetryTopic, UINT32_MAX } from '../firmware-contracts/index.js'
+import type { IClientOptions } from 'mqtt'
+import { type DeviceKind, telemetryTopic, UINT32_MAX } from '../firmware-contracts/index.js'
+import { type DeviceSession, MAX_IN_FLIGHT, openDeviceSession, type SendResult } from './device-session.js'
 import { createModel, type DeviceModel } from './models/index.js'
 import { seedFromString } from './random.js'
-import { redactUrl } from './redact-url.js'
-import { withTimeout } from './with-timeout.js'
-
-const ONLINE = '{"state":"online"}'
-const OFFLINE = '{"state":"offline"}'
-/** A device holds at most this many unacknowledged readings; beyond it a stalled broker costs readings, not memory. */
-const MAX_IN_FLIGHT = 20
-/** How long stop() waits for the offline status and in-flight acks before closing the socket anyway. */
-const STOP_TIMEOUT_MS = 2000
-/** CONNACK codes for bad credentials (MQTT 3.1.1: 4, 5; MQTT 5: 134, 135): retrying cannot help. */
-const REFUSED_CODES = new Set([4, 5, 134, 135])
 
 /** One telemetry reading as published: `{ ts, seq, m }` (see firmware-contracts/telemetry.ts). */
 export interface SimulatedReading {
@@ -64,6 +54,11 @@ export interface SimulatedDevice {
   /** The most recent reading handed to MQTT. */
   lastReading(): SimulatedReading | undefined
   connected(): boolean
+  /**
+   * Publishes something else on the same connection (e.g. a camera image of a reservoir
+   * station); shares the in-flight bound with the readings. Never rejects.
+   */
+  send(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<SendResult>
 }
 
 /**
@@ -80,7 +75,6 @@ export async function startSimulatedDevice(opts: SimulatedDeviceOptions): Promis
   const model =
     opts.model ?? createModel(opts.kind, { seed: opts.seed ?? seedFromString(deviceId), demo: opts.demo })
   const topic = telemetryTopic(deviceId)
-  const url = redactUrl(opts.url)
   const log = (msg: string): void => {
     try {
       opts.log?.(`${deviceId}: ${msg}`)
@@ -89,64 +83,45 @@ export async function startSimulatedDevice(opts: SimulatedDeviceOptions): Promis
     }
   }
 
+  const session: DeviceSession = await openDeviceSession({
+    url: opts.url,
+    deviceId,
+    password: opts.password,
+    log: opts.log,
+    mqttOptions: opts.mqttOptions,
+    signal: opts.signal,
+  })
+
   let seq = (opts.startSeq ?? 0) >>> 0
   let published = 0
   let skipped = 0
-  let inFlight = 0
   let last: SimulatedReading | undefined
-  let everConnected = false
-  let lastProblem = ''
   /** One log line per run of skipped readings, not one per reading. */
   let skipNoted = false
   let stopping: Promise<void> | undefined
-  let firstTimer: NodeJS.Timeout | undefined
   let interval: NodeJS.Timeout | undefined
-
-  const client = connect(opts.url, {
-    reconnectPeriod: 2000,
-    connectTimeout: 10_000,
-    ...opts.mqttOptions,
-    username: deviceId,
-    password: opts.password,
-    clientId: deviceId,
-    // A persistent session: QoS 1 readings sent just before a drop are redelivered after it.
-    clean: false,
-    will: { topic: statusTopic(deviceId), payload: Buffer.from(OFFLINE), qos: 1, retain: true },
-  })
-
-  /** Logs a problem once, not on every reconnect attempt. */
-  const problem = (msg: string): void => {
-    if (msg === lastProblem) return
-    lastProblem = msg
-    log(msg)
-  }
 
   const tick = (): void => {
     try {
       const ts = now()
       const reading: SimulatedReading = { ts, seq, m: model.step(ts) }
       seq = seq === UINT32_MAX ? 0 : seq + 1
-      if (!client.connected || inFlight >= MAX_IN_FLIGHT) {
+      if (!session.connected() || session.inFlight() >= MAX_IN_FLIGHT) {
         skipped++
         if (!skipNoted) {
           skipNoted = true
           log(
-            client.connected
-              ? `${inFlight} readings unacknowledged; skipping readings`
+            session.connected()
+              ? `${session.inFlight()} readings unacknowledged; skipping readings`
               : 'offline; skipping readings',
           )
         }
         return
       }
       skipNoted = false
-      inFlight++
       last = reading
-      client.publish(topic, JSON.stringify(reading), { qos }, (err) => {
-        inFlight--
-        if (err) {
-          if (!stopping) problem(`reading ${reading.seq} not delivered: ${err.message}`)
-          return
-        }
+      void session.send(topic, JSON.stringify(reading), { qos }).then((result) => {
+        if (result !== 'published') return
         published++
         try {
           opts.onPublished?.(published, reading)
@@ -159,7 +134,19 @@ export async function startSimulatedDevice(opts: SimulatedDeviceOptions): Promis
     }
   }
 
-  const device: SimulatedDevice = {
+  const firstTimer = setTimeout(() => {
+    tick()
+    interval = setInterval(tick, intervalMs)
+  }, opts.firstReadingDelayMs ?? 0)
+
+  async function shutDown(): Promise<void> {
+    clearTimeout(firstTimer)
+    clearInterval(interval)
+    await session.stop()
+    log(`stopped after ${published} readings`)
+  }
+
+  return {
     deviceId,
     stop() {
       stopping ??= shutDown()
@@ -168,72 +155,9 @@ export async function startSimulatedDevice(opts: SimulatedDeviceOptions): Promis
     published: () => published,
     skipped: () => skipped,
     lastReading: () => last,
-    connected: () => client.connected,
+    connected: () => session.connected(),
+    send: (t, payload, q) => session.send(t, payload, { qos: q }),
   }
-
-  async function shutDown(): Promise<void> {
-    clearTimeout(firstTimer)
-    clearInterval(interval)
-    if (client.connected) {
-      try {
-        // A clean DISCONNECT suppresses the will, so say "offline" ourselves.
-        await withTimeout(
-          client.publishAsync(statusTopic(deviceId), OFFLINE, { qos: 1, retain: true }),
-          STOP_TIMEOUT_MS,
-        )
-      } catch (err) {
-        log(`offline status not delivered: ${(err as Error).message}`)
-      }
-    }
-    // end(false) waits for every outstanding ack, forever if the broker is gone: only a drained
-    // client disconnects politely; otherwise drop the socket (the will then says "offline").
-    const polite = client.connected && Object.keys(client.outgoing).length === 0
-    try {
-      await withTimeout(client.endAsync(!polite), STOP_TIMEOUT_MS)
-    } catch (err) {
-      log(`closing: ${(err as Error).message}`)
-      client.stream?.destroy()
-    }
-    log(`stopped after ${published} readings`)
-  }
-
-  return new Promise<SimulatedDevice>((resolve, reject) => {
-    const giveUp = (err: Error): void => {
-      client.end(true)
-      reject(err)
-    }
-    const onAbort = (): void => giveUp(new Error(`${deviceId}: gave up connecting to ${url}`))
-    if (opts.signal?.aborted) return onAbort()
-    opts.signal?.addEventListener('abort', onAbort, { once: true })
-
-    client.on('connect', () => {
-      lastProblem = ''
-      log(everConnected ? 'reconnected' : `connected to ${url}`)
-      client.publish(statusTopic(deviceId), ONLINE, { qos: 1, retain: true }, (err) => {
-        if (err && !stopping) problem(`online status not delivered: ${err.message}`)
-      })
-      if (everConnected) return
-      everConnected = true
-      opts.signal?.removeEventListener('abort', onAbort)
-      firstTimer = setTimeout(() => {
-        tick()
-        interval = setInterval(tick, intervalMs)
-      }, opts.firstReadingDelayMs ?? 0)
-      resolve(device)
-    })
-    client.on('error', (err) => {
-      if (err instanceof ErrorWithReasonCode && REFUSED_CODES.has(err.code)) {
-        const msg = `broker at ${url} refused the credentials (${err.message}); check the device id and password`
-        // mqtt.js stops retrying after a refused CONNACK; so does the device.
-        if (!everConnected) return giveUp(new Error(`${deviceId}: ${msg}`))
-        return problem(`${msg}; not retrying`)
-      }
-      problem(`${everConnected ? 'connection error' : `cannot reach ${url}`}: ${err.message}; retrying`)
-    })
-    client.on('offline', () => {
-      if (everConnected && !stopping) problem('connection lost; reconnecting')
-    })
-  })
 }
 
 export interface SimulatedFleetOptions {

@@ -29,6 +29,15 @@ export type RailModelOptions = ModelOptions & {
    * both; the sun-exposed sections are the ones that buckle.
    */
   sunExposure?: number
+  /**
+   * Extra heat over the air in full midsummer sun, °C (default 18). A dark, worn rail on an
+   * elevated steel deck in calm air runs hotter: 22–26 °C over the air is measured on such sections.
+   */
+  summerGainC?: number
+  /** Added to the outside air, °C, e.g. a heatwave in a scenario (tunnels feel it by their exposure). */
+  airOffsetC?: (simTimeMs: number) => number
+  /** Cloud cover in [0, 1] instead of the random weather, e.g. clear skies through a heatwave. */
+  cloudCover?: (simTimeMs: number) => number
 }
 
 /**
@@ -56,9 +65,13 @@ export function createRailModel(opts: RailModelOptions): DeviceModel {
   }
 
   const exposure = clamp(opts.sunExposure ?? 1, 0, 1)
+  const summerGainC = opts.summerGainC ?? SOLAR_GAIN_SUMMER_C
   const weather = createDrift(random, 2, 36)
   // Cloud cover in [0, 1] from a drifting value through a logistic curve: spells of clear and overcast days.
   const cloudDrift = createDrift(random, 1.6, 10)
+  const offset = (t: number): number => (opts.airOffsetC ? opts.airOffsetC(t) * exposure : 0)
+  const cover = (t: number, drift: number): number =>
+    opts.cloudCover ? clamp(opts.cloudCover(t), 0, 1) : cloud(drift)
   let railC: number | undefined
   let ambientC = 0
   return {
@@ -67,13 +80,13 @@ export function createRailModel(opts: RailModelOptions): DeviceModel {
       const dtHours = clock.advance(simTimeMs)
       const { count, hours } = substeps(dtHours, MAX_SUBSTEP_HOURS)
       if (railC === undefined || count === 0) {
-        ambientC = airTemp(simTimeMs, exposure, weather.value())
-        railC ??= ambientC + gain(simTimeMs, cloud(cloudDrift.value())) * exposure
+        ambientC = airTemp(simTimeMs, exposure, weather.value()) + offset(simTimeMs)
+        railC ??= ambientC + gain(simTimeMs, cover(simTimeMs, cloudDrift.value()), summerGainC) * exposure
       }
       for (let i = 1; i <= count; i++) {
         const t = simTimeMs - (count - i) * hours * HOUR_MS
-        ambientC = airTemp(t, exposure, weather.step(hours))
-        const target = ambientC + gain(t, cloud(cloudDrift.step(hours))) * exposure
+        ambientC = airTemp(t, exposure, weather.step(hours)) + offset(t)
+        const target = ambientC + gain(t, cover(t, cloudDrift.step(hours)), summerGainC) * exposure
         railC = target + (railC - target) * Math.exp(-hours / RAIL_LAG_HOURS)
       }
       return reading(
@@ -105,9 +118,9 @@ function airTemp(t: number, exposure: number, anomalyC: number): number {
 }
 
 /** Solar gain over the air now: full sun at noon in summer gives the top of the 10–20 °C range. */
-function gain(t: number, cloudCover: number): number {
+function gain(t: number, cloudCover: number, summerGainC: number): number {
   const summer = (seasonalWave(t, 200) + 1) / 2
-  const peak = SOLAR_GAIN_WINTER_C + (SOLAR_GAIN_SUMMER_C - SOLAR_GAIN_WINTER_C) * summer
+  const peak = SOLAR_GAIN_WINTER_C + (summerGainC - SOLAR_GAIN_WINTER_C) * summer
   const sun = sunshine(t)
   if (sun > 0) return peak * sun * (1 - 0.8 * cloudCover)
   return -NIGHT_RADIATIVE_COOLING_C * (1 - cloudCover)

@@ -17,6 +17,8 @@ export interface RecordedPublish {
   clientId: string | undefined
   topic: string
   payload: string
+  /** The raw payload (images are binary). */
+  bytes: Buffer
   qos: number
   retain: boolean
 }
@@ -71,6 +73,7 @@ export async function startTestBroker(opts: {
       clientId: client.id,
       topic: packet.topic,
       payload: Buffer.from(packet.payload).toString('utf8'),
+      bytes: Buffer.from(packet.payload),
       qos: packet.qos,
       retain: packet.retain,
     })
