@@ -2,40 +2,46 @@
  * aedes callbacks as thin adapters over auth-policy.ts and the ingest port. Nothing here throws
  * inside an aedes callback: every refusal is answered through the callback, counted and logged.
  */
-import type { AedesOptions, AuthenticateError, Client, Subscription } from 'aedes'
-import type { Logger } from 'pino'
+import type { AedesOptions, Client, PublishPacket, Subscription } from 'aedes'
 import type { z } from 'zod'
 import {
   type GatewayStatus,
   GatewayStatusSchema,
   looksLikeJpeg,
   StatusSchema,
+  statusTopic,
 } from '../firmware-contracts/index.js'
-import { canPublish, canSubscribe, clientIdMatches, type Identity, identityName } from './auth-policy.js'
-import { verifyDeviceSecret } from './device-secrets.js'
-import type { DeviceDirectory, IngestPort } from './ingest-port.js'
-import type { BrokerMetrics } from './metrics.js'
+import {
+  canPublish,
+  canReceive,
+  canSubscribe,
+  DIVERTED_TOPIC,
+  type Identity,
+  identityName,
+} from './auth-policy.js'
+import { createConnectHooks } from './connect-hooks.js'
+import { FrameGuard } from './frame-guard.js'
+import {
+  createHookContext,
+  type HookContext,
+  type HookDeps,
+  isCurrent,
+  subscriptionsOf,
+} from './hook-context.js'
+import { topicMatches } from './topic-match.js'
 
-export interface HookDeps {
-  directory: DeviceDirectory
-  secretKey: Buffer
-  ingest: IngestPort
-  metrics: BrokerMetrics
-  log: Logger
-  limits: { maxTelemetryBytes: number; maxImageBytes: number; maxStatusBytes: number }
-}
+export type { HookDeps } from './hook-context.js'
 
 export interface BrokerHooks
-  extends Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>> {
+  extends Required<
+    Pick<
+      AedesOptions,
+      'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+    >
+  > {
   identityOf(client: Client): Identity | undefined
-}
-
-// MQTT 3.1.1 §3.2.2.3 CONNACK return codes
-const BAD_USERNAME_OR_PASSWORD = 4
-const NOT_AUTHORIZED = 5
-
-function authError(message: string, returnCode: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError
+  /** The state shared by the hooks, for server.ts (presence, disconnect reasons). */
+  context: HookContext
 }
 
 function parseJson<T>(
@@ -54,73 +60,109 @@ function parseJson<T>(
     : { success: false, error: result.error.issues[0]?.message ?? 'schema' }
 }
 
-export function createBrokerHooks(deps: HookDeps): BrokerHooks {
-  const { directory, secretKey, ingest, metrics, log, limits } = deps
-  const identities = new WeakMap<Client, Identity>()
-  const gatewayOf = (deviceId: string) => directory.get(deviceId)?.gatewayId
+/** A refused message that is still acknowledged goes nowhere: no subscriber, not retained. */
+function divert(packet: PublishPacket) {
+  packet.topic = DIVERTED_TOPIC
+  packet.retain = false
+}
 
-  const refuseConnect = (
-    client: Client,
-    reason: string,
-    returnCode: number,
-    done: (error: AuthenticateError | null, success: boolean | null) => void,
+export function createBrokerHooks(deps: HookDeps): BrokerHooks {
+  const ctx = createHookContext(deps)
+  const { directory, ingest, metrics, log } = deps
+  const { limits, identities } = ctx
+  const gatewayOf = (deviceId: string) => directory.get(deviceId)?.gatewayId
+  const qosOut = [0, 1, 2].map((q) => metrics.messagesOut.labels(String(q)))
+  const qosIn = [0, 1, 2].map((q) => metrics.messagesIn.labels(String(q)))
+
+  /** A will of an earlier broker run (or of a connection that was taken over) must not undo `online`. */
+  const staleWill = (
+    client: Client | null,
+    packet: PublishPacket & { brokerId?: string; clientId?: string },
   ) => {
-    metrics.authFailures.inc({ reason })
-    log.warn({ clientId: client.id, reason }, 'mqtt connect refused')
-    done(authError(reason, returnCode), false)
+    const brokerId = packet.brokerId
+    const fromEarlierRun = typeof brokerId === 'string' && brokerId !== ctx.brokerId.current
+    const clientId = client?.id ?? packet.clientId
+    if (fromEarlierRun && clientId) {
+      const live = ctx.latest.get(clientId)
+      return live !== undefined && !live.closed
+    }
+    return client?.closed && !isCurrent(ctx, client) && packet.topic === statusTopic(client.id)
+  }
+
+  const disconnectFor = (client: Client, reason: string, err: Error, done: (e?: Error | null) => void) => {
+    ctx.reasons.set(client, reason)
+    done(err)
   }
 
   return {
+    ...createConnectHooks(ctx),
     identityOf: (client) => identities.get(client),
-
-    authenticate(client, username, password, done) {
-      if (!username || !password)
-        return refuseConnect(client, 'missing_credentials', BAD_USERNAME_OR_PASSWORD, done)
-      const device = directory.get(username)
-      const account = device ?? directory.getGateway(username)
-      if (!account) return refuseConnect(client, 'unknown_device', BAD_USERNAME_OR_PASSWORD, done)
-      if (account.revokedAt !== null) return refuseConnect(client, 'revoked', NOT_AUTHORIZED, done)
-      if (!verifyDeviceSecret(secretKey, password.toString('utf8'), account.secretHash)) {
-        return refuseConnect(client, 'bad_password', BAD_USERNAME_OR_PASSWORD, done)
-      }
-      const identity: Identity = device
-        ? { role: 'device', deviceId: account.id }
-        : { role: 'gateway', gatewayId: account.id }
-      if (!clientIdMatches(identity, client.id)) {
-        return refuseConnect(client, 'client_id_mismatch', NOT_AUTHORIZED, done)
-      }
-      identities.set(client, identity)
-      done(null, true)
-    },
+    context: ctx,
 
     authorizePublish(client, packet, done) {
+      if (staleWill(client, packet)) {
+        metrics.dropped.inc({ reason: 'stale_will' })
+        divert(packet)
+        return done(null)
+      }
       // Broker-internal publishes (wills of gone clients, $SYS) arrive without a client.
       if (!client) return packet.topic.startsWith('$SYS/') ? done(new Error('$SYS is reserved')) : done(null)
       const identity = identities.get(client)
       if (!identity) return done(new Error('not authenticated'))
-      const decision = canPublish(identity, packet.topic, gatewayOf)
-      const payload = packet.payload as Buffer
+      qosIn[packet.qos]?.inc()
       const who = identityName(identity)
+      const payload = packet.payload as Buffer
+      if (packet.topic.length > limits.maxTopicBytes) {
+        metrics.refused.inc({ reason: 'topic_too_long' })
+        log.warn({ client: who, bytes: packet.topic.length }, 'publish refused: topic too long')
+        return disconnectFor(client, 'topic_too_long', new Error('topic too long'), done)
+      }
+      const retainedStore = deps.retained
+      if (
+        packet.retain &&
+        payload.length > 0 &&
+        retainedStore &&
+        !retainedStore.has(packet.topic) &&
+        retainedStore.count() >= limits.maxRetained
+      ) {
+        metrics.refused.inc({ reason: 'retained_cap' })
+        log.warn(
+          { client: who, topic: packet.topic, max: limits.maxRetained },
+          'publish refused: retained cap',
+        )
+        return disconnectFor(client, 'retained_cap', new Error('retained message cap reached'), done)
+      }
+      const decision = canPublish(identity, packet.topic, gatewayOf)
       if (!decision.allowed) {
         // MQTT-3.3.5-2: a refused publish cannot be NACKed in 3.1.1, so the client is disconnected.
         metrics.refused.inc({ reason: 'acl' })
         log.warn({ client: who, topic: packet.topic, reason: decision.reason }, 'publish refused')
-        ingest.refused({
-          deviceId: who,
-          topic: packet.topic,
-          reason: 'acl',
-          detail: decision.reason,
-          payload,
-        })
-        return done(new Error(decision.reason))
+        if (identity.role === 'device' || identity.role === 'gateway') {
+          ingest.refused({
+            deviceId: who,
+            topic: packet.topic,
+            reason: 'acl',
+            detail: decision.reason,
+            payload,
+          })
+        }
+        return disconnectFor(client, 'publish_denied', new Error(decision.reason), done)
       }
+      metrics.messages.inc({ channel: decision.channel })
+      if (decision.channel === 'plain') return done(null)
       // for a gateway, the device it forwards for; for a device, itself
       const deviceId = decision.deviceId ?? who
       const refuse = (reason: 'oversize' | 'bad_image' | 'schema', detail: string) => {
         metrics.refused.inc({ reason })
         ingest.refused({ deviceId, topic: packet.topic, reason, detail, payload })
+        divert(packet)
         // Acknowledge anyway (DESIGN.md: a persistent session must not resend it forever).
         done(null)
+      }
+      const oversize = (cap: number) => {
+        // the frame guard cut the payload to cap + 1 bytes and knows the declared size
+        const declared = client.conn instanceof FrameGuard ? client.conn.truncated.shift() : undefined
+        refuse('oversize', `${declared ?? payload.length} bytes > ${cap}`)
       }
       const ackWhenStored = (work: Promise<void>, what: string) =>
         work.then(
@@ -128,20 +170,16 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
           (err: unknown) => {
             // Without a PUBACK the device (or gateway) keeps the message and resends it later.
             log.error({ err, deviceId, client: who }, `${what} not stored; not acknowledging`)
+            ctx.reasons.set(client, 'store_failed')
             done(err as Error)
           },
         )
-      metrics.messages.inc({ channel: decision.channel })
       switch (decision.channel) {
         case 'telemetry':
-          if (payload.length > limits.maxTelemetryBytes) {
-            return refuse('oversize', `${payload.length} bytes > ${limits.maxTelemetryBytes}`)
-          }
+          if (payload.length > limits.maxTelemetryBytes) return oversize(limits.maxTelemetryBytes)
           return void ackWhenStored(ingest.telemetry(deviceId, packet.topic, payload), 'telemetry')
         case 'image':
-          if (payload.length > limits.maxImageBytes) {
-            return refuse('oversize', `${payload.length} bytes > ${limits.maxImageBytes}`)
-          }
+          if (payload.length > limits.maxImageBytes) return oversize(limits.maxImageBytes)
           if (!looksLikeJpeg(payload))
             return refuse('bad_image', 'payload is not a JPEG (no FF D8 FF marker)')
           return void ackWhenStored(
@@ -150,9 +188,8 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
           )
         case 'status':
         case 'gateway-status': {
-          if (payload.length > limits.maxStatusBytes) {
-            return refuse('oversize', `${payload.length} bytes > ${limits.maxStatusBytes}`)
-          }
+          if (payload.length > limits.maxStatusBytes) return oversize(limits.maxStatusBytes)
+          if (payload.length === 0 && packet.retain) return done(null) // clears the retained status
           const status = parseJson(
             payload,
             decision.channel === 'status' ? StatusSchema : GatewayStatusSchema,
@@ -168,11 +205,41 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
 
     authorizeSubscribe(client, subscription: Subscription, done) {
       const identity = identities.get(client)
-      if (identity && canSubscribe(identity, subscription.topic, gatewayOf)) return done(null, subscription)
-      metrics.refused.inc({ reason: 'subscribe_acl' })
-      log.warn({ clientId: client.id, topic: subscription.topic }, 'subscription refused')
-      // null answers SUBACK 0x80 for this filter (MQTT-3.9.3) and keeps the connection
-      done(null, null)
+      const refuse = (reason: string) => {
+        metrics.refused.inc({ reason })
+        log.warn(
+          { clientId: client.id, topic: subscription.topic.slice(0, 200), reason },
+          'subscription refused',
+        )
+        // null answers SUBACK 0x80 for this filter (MQTT-3.9.3) and keeps the connection
+        done(null, null)
+      }
+      if (!identity) return refuse('subscribe_acl')
+      if (subscription.topic.length > limits.maxTopicBytes) return refuse('topic_too_long')
+      const current = subscriptionsOf(client)
+      if (!(subscription.topic in current) && Object.keys(current).length >= limits.maxSubscriptions) {
+        return refuse('subscription_limit')
+      }
+      if (!canSubscribe(identity, subscription.topic, gatewayOf)) return refuse('subscribe_acl')
+      done(null, subscription)
+    },
+
+    authorizeForward(client, packet) {
+      const identity = identities.get(client)
+      if (!identity) return null
+      if (identity.role !== 'device' && identity.role !== 'gateway' && !canReceive(identity, packet.topic)) {
+        return null
+      }
+      // MQTT-3.8.4-6: deliver at the lower of the published QoS and the best matching grant
+      // (aedes downgrades only when the filter equals the topic)
+      let granted = -1
+      for (const [filter, sub] of Object.entries(subscriptionsOf(client))) {
+        if (sub.qos > granted && topicMatches(filter, packet.topic)) granted = sub.qos
+      }
+      const qos = (granted < 0 ? packet.qos : Math.min(packet.qos, granted)) as 0 | 1 | 2
+      qosOut[qos]?.inc()
+      if (qos === packet.qos) return packet
+      return Object.assign(Object.create(Object.getPrototypeOf(packet)), packet, { qos })
     },
   }
 }

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { z } from 'zod'
+import { NewUserSchema } from '../dashboard/server/api/user-routes.js'
+import { generatePassword, hashPassword } from '../dashboard/server/passwords.js'
 import { loadDeviceDirectory } from '../ingest/device-directory.js'
 import { provisionDevice, provisionGateway } from '../ingest/provisioning.js'
 import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
@@ -32,7 +35,20 @@ export interface AdminBackend {
   addGateway(id: string): Promise<{ password: string; deviceKey: string }>
   listGateways(): Promise<Array<{ id: string; devices: string[] }>>
   removeGateway(id: string): Promise<boolean>
+  addUser(input: NewUser): Promise<{ password?: string }>
+  listUsers(): Promise<
+    Array<{ username: string; role: string; kinds: string[] | null; sites: string[] | null }>
+  >
+  removeUser(username: string): Promise<boolean>
   close(): void
+}
+
+export interface NewUser {
+  username: string
+  role: 'admin' | 'operator' | 'viewer'
+  password?: string
+  kinds: string[] | null
+  sites: string[] | null
 }
 
 async function socketBackend(socketPath: string): Promise<AdminBackend | undefined> {
@@ -61,6 +77,11 @@ async function socketBackend(socketPath: string): Promise<AdminBackend | undefin
         .gateways,
     removeGateway: async (id) =>
       (await call('DELETE', `/gateways/${encodeURIComponent(id)}`, 204)) !== undefined,
+    addUser: async (input) => (await call('POST', '/users', 201, input)) as { password?: string },
+    listUsers: async () =>
+      ((await call('GET', '/users', 200)) as { users: Awaited<ReturnType<AdminBackend['listUsers']>> }).users,
+    removeUser: async (username) =>
+      (await call('DELETE', `/users/${encodeURIComponent(username)}`, 204)) !== undefined,
     close() {},
   }
 }
@@ -79,6 +100,29 @@ async function directBackend(config: SystemConfig): Promise<AdminBackend> {
         .listGateways()
         .map((g) => ({ id: g.id, devices: directory.devicesOf(g.id).map((d) => d.id) })),
     removeGateway: (id) => directory.removeGateway(id),
+    async addUser(input) {
+      const parsed = NewUserSchema.safeParse(input)
+      if (!parsed.success) throw new Error(z.prettifyError(parsed.error))
+      if (await store.meta.getUser(input.username)) throw new Error(`user ${input.username} exists already`)
+      const password = input.password ?? generatePassword()
+      await store.meta.addUser({
+        username: input.username,
+        passwordHash: await hashPassword(password),
+        role: input.role,
+        createdAt: Date.now(),
+        kinds: parsed.data.kinds ?? null,
+        sites: parsed.data.sites ?? null,
+      })
+      return input.password ? {} : { password }
+    },
+    listUsers: async () =>
+      (await store.meta.listUsers()).map((u) => ({
+        username: u.username,
+        role: u.role,
+        kinds: u.kinds ?? null,
+        sites: u.sites ?? null,
+      })),
+    removeUser: (username) => store.meta.removeUser(username),
     close: () => store.close(),
   }
 }

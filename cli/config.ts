@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { type BrokerConfig, loadBrokerConfig } from '../broker/config.js'
 import { type DashboardConfig, loadDashboardConfig } from '../dashboard/server/config.js'
+import { type AlertConfig, loadAlertConfig } from '../ingest/alerts/config.js'
 import { type IngestConfig, loadIngestConfig } from '../ingest/config.js'
 
 /** A bad setting: the message names the key; the CLI prints it and exits 1. */
@@ -32,6 +33,7 @@ export interface SystemConfig {
   demoIntervalMs: number
   broker: BrokerConfig
   dashboard: DashboardConfig
+  alerts: AlertConfig
 }
 
 function parseOrThrow<T>(load: () => T): T {
@@ -62,5 +64,6 @@ export function loadSystemConfig(env: Record<string, string | undefined>): Syste
     demoIntervalMs: c.DEMO_INTERVAL_MS,
     broker: parseOrThrow(() => loadBrokerConfig(env)),
     dashboard: parseOrThrow(() => loadDashboardConfig(env)),
+    alerts: parseOrThrow(() => loadAlertConfig(env)),
   })
 }

@@ -12,6 +12,8 @@ export const GATEWAY_HELP = `Usage: mimamori gateway <command>
   gateway list
   gateway remove <id>
       Only once no device is assigned to it.
+  gateway run
+      Runs THIS machine as the edge gateway (store-and-forward); configured by GATEWAY_* variables.
 `
 
 export async function runGatewayCommand(argv: string[], config: SystemConfig, io: Io): Promise<number> {

@@ -7,6 +7,7 @@ import { type Io, runDeviceCommand } from './device-command.js'
 import { runGatewayCommand } from './gateway-command.js'
 import { createLogger } from './logger.js'
 import { startSystem } from './system.js'
+import { runUserCommand } from './user-command.js'
 
 const HELP = `mimamori — IoT ingestion and remote monitoring (見守り)
 
@@ -14,8 +15,14 @@ Usage: npm run cli -- <command>      (or: npx tsx cli/main.ts <command>)
 
   start                 broker + ingest + alerts + dashboard in one process (npm start)
   device add|list|remove  manage device credentials (see: device --help)
-  gateway add|list|remove manage edge gateways (see: gateway --help)
-  simulate [options]    run a simulated device against a broker (see: simulate --help)
+  device rotate|revoke <id>  new MQTT password for a device, or revoke it (disconnects it at once)
+  certs dev|device        development TLS certificates for the broker (see: certs --help)
+  mqtt-passwd [user]      hash a password (stdin) for a service user in MQTT_ACL_FILE
+  gateway add|list|remove manage edge gateways at the centre (see: gateway --help)
+  gateway run           run this machine as an edge gateway (see: gateway run --help, docs/gateway.md)
+  user add|list|remove    manage dashboard users and their scope (see: user --help)
+  simulate [device|camera|scenario|scenarios|load] …
+                        simulated devices, cameras, scenarios with faults, load (see: simulate --help)
   help                  this text
 
 Configuration is read from the environment, e.g. DATA_DIR (./data), MQTT_PORT (1883),
@@ -52,7 +59,7 @@ async function start(): Promise<void> {
     system = await startSystem(config, log)
   } catch (err) {
     const code = (err as { code?: string }).code
-    if (code === 'DB_LOCKED' || code === 'EADDRINUSE') {
+    if (code === 'DB_LOCKED' || code === 'EADDRINUSE' || code === 'ACL_FILE' || code === 'TLS_FILES') {
       io.err(`mimamori: cannot start: ${(err as Error).message}\n`)
       process.exit(1)
     }
@@ -96,9 +103,33 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
       return start()
     case 'device':
+      if (rest[0] === 'rotate' || rest[0] === 'revoke') {
+        const { runCredentialsCommand } = await import('./credentials-command.js')
+        process.exitCode = await runCredentialsCommand(rest, loadConfigOrExit(), io)
+        return
+      }
       process.exitCode = await runDeviceCommand(rest, loadConfigOrExit(), io)
       return
+    case 'certs': {
+      const { runCertsCommand } = await import('./certs-command.js')
+      process.exitCode = runCertsCommand(rest, loadConfigOrExit().dataDir, io)
+      return
+    }
+    case 'mqtt-passwd': {
+      const { runMqttPasswdCommand } = await import('./mqtt-passwd-command.js')
+      process.exitCode = await runMqttPasswdCommand(rest, io)
+      return
+    }
+    case 'user':
+      process.exitCode = await runUserCommand(rest, loadConfigOrExit(), io, process.env)
+      return
     case 'gateway':
+      if (rest[0] === 'run') {
+        // the edge process: a gateway machine has no centre configuration to load
+        const { GATEWAY_RUN_HELP, runGatewayProcess } = await import('../gateway/main.js')
+        if (rest.includes('--help') || rest.includes('-h')) return io.out(GATEWAY_RUN_HELP)
+        process.exit(await runGatewayProcess(process.env, io))
+      }
       process.exitCode = await runGatewayCommand(rest, loadConfigOrExit(), io)
       return
     case 'simulate': {

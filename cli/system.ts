@@ -7,16 +7,20 @@ import { startBroker } from '../broker/server.js'
 import { createAuth } from '../dashboard/server/auth.js'
 import { generatePassword, hashPassword } from '../dashboard/server/passwords.js'
 import { startDashboard } from '../dashboard/server/server.js'
+import { createAlertAdmin } from '../ingest/alerts/admin.js'
 import { seedDefaultRules } from '../ingest/alerts/default-rules.js'
 import { createAlertEngine } from '../ingest/alerts/engine.js'
 import type { Notifier } from '../ingest/alerts/notifier.js'
+import { createAlertDelivery } from '../ingest/alerts/notifiers/index.js'
 import { createBatchWriter } from '../ingest/batch-writer.js'
+import { createCredentialService } from '../ingest/credentials.js'
 import { createDeadLetterSink } from '../ingest/dead-letter.js'
 import { createDedupe } from '../ingest/dedupe.js'
 import { loadDeviceDirectory } from '../ingest/device-directory.js'
 import { startHousekeeping } from '../ingest/housekeeping.js'
 import { createImageStore } from '../ingest/images.js'
 import { loadLatestCache } from '../ingest/latest.js'
+import { createMaintenanceCalendar } from '../ingest/maintenance.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { createIngestPipeline, type ReadingsListener } from '../ingest/pipeline.js'
 import { provisionDevice, provisionGateway } from '../ingest/provisioning.js'
@@ -131,18 +135,41 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       { maxRows: config.ingest.batchMaxRows, maxAgeMs: config.ingest.batchMaxAgeMs, retryDelayMs: 100 },
       log.child({ component: 'writer' }),
     )
-    const notifiers: Notifier[] = []
-    const alerts = await createAlertEngine({ store: store.meta, notifiers, log })
+    const images = createImageStore(join(config.dataDir, 'images'), store.meta)
+    // alerts: maintenance windows, routed notifications (webhook, email, LINE), the engine, its admin API
+    const maintenance = await createMaintenanceCalendar({
+      store: store.meta,
+      siteOf: (id) => directory.get(id)?.site,
+    })
+    const delivery = await createAlertDelivery(config.alerts, { store: store.meta, log, metrics })
+    const notifiers: Notifier[] = [delivery.notifier]
+    const alerts = await createAlertEngine({
+      store: store.meta,
+      notifiers,
+      log,
+      directory,
+      images,
+      maintenance,
+      config: config.alerts,
+    })
+    alerts.admin = createAlertAdmin({
+      store: store.meta,
+      reloadRules: (actor) => alerts.reload(actor),
+      reloadContacts: () => delivery.reload(),
+      maintenance,
+      deviceExists: (id) => directory.get(id) !== undefined,
+    })
+    cleanups.unshift(() => delivery.close())
+    cleanups.unshift(() => alerts.close())
     const listeners: ReadingsListener[] = [
       (device, readings) => latest.update(device.id, readings),
-      (device, readings) => alerts.evaluate(device, readings),
+      (device, readings, arrival) => alerts.evaluate(device, readings, arrival),
     ]
     const ingestLog = log.child({ component: 'ingest' })
     const dedupe = createDedupe({ windowPerDevice: 64, lookup: readings })
     // a QoS1 message stored just before a crash is redelivered after it: the window must know it
     const devicesWithRecentData = await dedupe.load(Date.now(), DEDUPE_LOOKBACK_MS)
     ingestLog.info({ devices: devicesWithRecentData }, 'dedupe window loaded')
-    const images = createImageStore(join(config.dataDir, 'images'), store.meta)
     const housekeeping = startHousekeeping({
       config: config.ingest,
       deadLetters: store.meta,
@@ -161,6 +188,8 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       metrics: createIngestMetrics(metrics, () => writer.pendingRows()),
       log: ingestLog,
       listeners,
+      qualityOf: maintenance.qualityOf,
+      onRejectedMetrics: (device, rejections, receivedAt) => alerts.rejected(device, rejections, receivedAt),
     })
 
     const provision = async (input: Parameters<typeof provisionDevice>[2]) =>
@@ -177,10 +206,17 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         readings,
         alertStore: store.meta,
         images,
+        users: store.meta,
+        audit: (entry) => {
+          store.meta
+            .addAudit({ at: Date.now(), ...entry, detail: entry.detail ?? null })
+            .catch((err: unknown) => log.error({ err }, 'audit entry not stored'))
+        },
         alerts,
         metricsRegistry: metrics,
         provision,
         provisionGateway: (input: { id: string }) => provisionGateway(directory, secretKey, input),
+        credentials: createCredentialService(directory, secretKey),
         gatewayStatuses,
         ready: () => {
           const reasons = [
@@ -207,7 +243,13 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     const broker = await startBroker(config.broker, {
       directory,
       secretKey,
-      ingest: { ...pipeline, gatewayStatus: (id, status) => gatewayStatuses.record(id, status) },
+      ingest: {
+        ...pipeline,
+        gatewayStatus: (id, status) => {
+          gatewayStatuses.record(id, status)
+          alerts.gatewayStatus(id, status)
+        },
+      },
       metrics: createBrokerMetrics(metrics),
       log,
     })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { IngestPort, Refusal } from '../broker/ingest-port.js'
-import { type Reading, validateTelemetry } from '../firmware-contracts/index.js'
+import { type MetricRejection, type Reading, validateTelemetry } from '../firmware-contracts/index.js'
 import type { BatchWriter } from './batch-writer.js'
 import type { DeadLetterSink } from './dead-letter.js'
 import type { Dedupe } from './dedupe.js'
@@ -9,10 +9,17 @@ import type { ImageStore } from './images.js'
 import type { IngestMetrics } from './metrics.js'
 import type { StoredReading } from './store/store.js'
 
-/** Called once readings are durable, in arrival order per device (alerts, live dashboard, caches). */
+/** How a set of readings arrived: a `{ batch }` payload (gateway backfill), and when it was received. */
+export interface ArrivalInfo {
+  batch: boolean
+  receivedAt: number
+}
+
+/** Called once readings are durable, sorted by ts, per message (alerts, live dashboard, caches). */
 export type ReadingsListener = (
   device: { id: string; kind: string; site: string | null },
   readings: Reading[],
+  arrival?: ArrivalInfo,
 ) => void
 
 export interface PipelineDeps {
@@ -24,11 +31,21 @@ export interface PipelineDeps {
   log: Logger
   listeners: ReadingsListener[]
   images: ImageStore
+  /** Quality flag to store with a reading, e.g. `maintenance` inside a maintenance window. */
+  qualityOf?(deviceId: string, ts: number): string | undefined
+  /** Values refused as out of range (the rest of the reading was kept): they feed the sensor-fault rule. */
+  onRejectedMetrics?(
+    device: { id: string; kind: string; site: string | null },
+    rejections: MetricRejection[],
+    receivedAt: number,
+  ): void
+  now?: () => number
 }
 
 /** Validate → dead-letter or dedupe → batch write → notify listeners. Implements the broker's port. */
 export function createIngestPipeline(deps: PipelineDeps): IngestPort {
   const { directory, writer, dedupe, deadLetters, metrics, log, listeners, images } = deps
+  const now = deps.now ?? Date.now
 
   const refused = (refusal: Refusal) => {
     metrics.messages.inc({ result: 'rejected', reason: refusal.reason })
@@ -37,6 +54,18 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
       'message rejected',
     )
     return deadLetters.record(refusal)
+  }
+
+  const notifyRejected = (
+    device: { id: string; kind: string; site: string | null },
+    rejections: MetricRejection[],
+    receivedAt: number,
+  ) => {
+    try {
+      deps.onRejectedMetrics?.(device, rejections, receivedAt)
+    } catch (err) {
+      log.error({ err, deviceId: device.id }, 'rejected-metrics listener failed')
+    }
   }
 
   return {
@@ -69,7 +98,9 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
           payload,
         })
       }
+      const receivedAt = now()
       const verdict = validateTelemetry(device.kind, payload)
+      if (verdict.rejectedMetrics.length > 0) notifyRejected(device, verdict.rejectedMetrics, receivedAt)
       if (!verdict.ok)
         return refused({ deviceId, topic, reason: verdict.reason, detail: verdict.detail, payload })
       if (verdict.rejectedMetrics.length > 0) {
@@ -87,16 +118,20 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
 
       const rows: StoredReading[] = []
       for (const reading of fresh) {
+        const quality = deps.qualityOf?.(deviceId, reading.ts)
         for (const [metric, value] of Object.entries(reading.m)) {
-          rows.push({ deviceId, metric, ts: reading.ts, value, seq: reading.seq })
+          const row: StoredReading = { deviceId, metric, ts: reading.ts, value, seq: reading.seq }
+          if (quality !== undefined) row.quality = quality
+          rows.push(row)
         }
       }
       await writer.enqueue(rows)
       metrics.readings.inc({ result: 'stored' }, fresh.length)
       const ordered = fresh.length > 1 ? [...fresh].sort((a, b) => a.ts - b.ts) : fresh
+      const arrival: ArrivalInfo = { batch: verdict.batch, receivedAt }
       for (const listener of listeners) {
         try {
-          listener(device, ordered)
+          listener(device, ordered, arrival)
         } catch (err) {
           // one consumer failing (alerts, live view) never stops ingest or the others
           log.error({ err, deviceId }, 'readings listener failed')

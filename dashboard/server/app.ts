@@ -3,11 +3,18 @@ import { fileURLToPath } from 'node:url'
 import express, { type Express } from 'express'
 import type { Logger } from 'pino'
 import { alertRoutes } from './api/alert-routes.js'
+import { contactRoutes } from './api/contact-routes.js'
+import { credentialRoutes } from './api/credential-routes.js'
 import { deviceRoutes } from './api/device-routes.js'
 import { exportRoutes } from './api/export-routes.js'
 import { gatewayRoutes } from './api/gateway-routes.js'
 import { imageRoutes } from './api/image-routes.js'
+import { maintenanceRoutes } from './api/maintenance-routes.js'
+import { publicRoutes } from './api/public-routes.js'
+import { reportRoutes } from './api/report-routes.js'
+import { ruleRoutes } from './api/rule-routes.js'
 import { sessionRoutes } from './api/session-routes.js'
+import { userRoutes } from './api/user-routes.js'
 import type { DashboardDeps } from './deps.js'
 import { errorMiddleware, HttpError } from './http-error.js'
 import { openApiDocument } from './openapi.js'
@@ -52,10 +59,17 @@ export function createApp(deps: DashboardDeps, options: { log: Logger; secureCoo
   })
   api.use(sessionRoutes(deps, { secureCookie: options.secureCookie }))
   api.use(deviceRoutes(deps))
+  api.use(credentialRoutes(deps))
   api.use(alertRoutes(deps))
+  api.use(ruleRoutes(deps))
+  api.use(contactRoutes(deps))
+  api.use(maintenanceRoutes(deps))
   api.use(imageRoutes(deps))
   api.use(exportRoutes(deps))
   api.use(gatewayRoutes(deps))
+  api.use(userRoutes(deps))
+  api.use(publicRoutes(deps))
+  api.use(reportRoutes(deps))
   api.use((req, _res, next) => next(new HttpError(404, `no route ${req.method} /api/v1${req.path}`)))
   app.use('/api/v1', api)
 

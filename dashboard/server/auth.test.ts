@@ -15,6 +15,8 @@ async function memoryUsers(): Promise<UserStore> {
     addUser: async (u) => void users.set(u.username, u),
     getUser: async (name) => users.get(name),
     countUsers: async () => users.size,
+    listUsers: async () => [...users.values()],
+    removeUser: async (name) => users.delete(name),
     addSession: async (hash, username, expiresAt) => void sessions.set(hash, { username, expiresAt }),
     getSession: async (hash) => sessions.get(hash),
     deleteSession: async (hash) => void sessions.delete(hash),
@@ -26,7 +28,12 @@ describe('auth', () => {
     let now = 1000
     const auth = createAuth({ users: await memoryUsers(), sessionTtlMs: 60_000, now: () => now })
     const session = await auth.login('admin', 's3cret-password', '10.0.0.1')
-    expect(await auth.userForToken(session.token)).toEqual({ username: 'admin', role: 'admin' })
+    expect(await auth.userForToken(session.token)).toEqual({
+      username: 'admin',
+      role: 'admin',
+      kinds: null,
+      sites: null,
+    })
     now += 61_000
     expect(await auth.userForToken(session.token)).toBeUndefined()
     now -= 61_000

@@ -3,11 +3,9 @@ import type { RequestHandler } from 'express'
 import type { UserRecord, UserStore } from '../../ingest/store/meta-store.js'
 import { HttpError } from './http-error.js'
 import { verifyPassword } from './passwords.js'
+import type { SessionUser } from './scope.js'
 
-export interface SessionUser {
-  username: string
-  role: UserRecord['role']
-}
+export type { SessionUser } from './scope.js'
 
 export const SESSION_COOKIE = 'mimamori_session'
 /** A request that arrived on the local admin socket (DATA_DIR/mimamori.sock): trusted by file permissions. */
@@ -18,7 +16,7 @@ export interface Auth {
     username: string,
     password: string,
     clientKey: string,
-  ): Promise<{ token: string; user: SessionUser; expiresAt: number }>
+  ): Promise<{ token: string; user: SessionUser; expiresAt: number; csrfToken: string }>
   userForToken(token: string): Promise<SessionUser | undefined>
   logout(token: string): Promise<void>
   /** Sets `res.locals.user` or answers 401. */
@@ -27,6 +25,23 @@ export interface Auth {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
+
+/**
+ * The CSRF token of a session: derived from the session token, so nothing more is stored. A
+ * state-changing request authenticated by the cookie must echo it in `X-CSRF-Token` (a page on
+ * another origin can make the browser send the cookie, but cannot read this value).
+ */
+export const csrfTokenOf = (sessionToken: string) =>
+  createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url')
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+const toSessionUser = (user: UserRecord): SessionUser => ({
+  username: user.username,
+  role: user.role,
+  kinds: user.kinds ?? null,
+  sites: user.sites ?? null,
+})
 
 /** Cookie or bearer token from a request's headers. */
 export function tokenFromHeaders(headers: {
@@ -84,16 +99,27 @@ export function createAuth(options: {
     const session = await users.getSession(hashToken(token))
     if (!session || session.expiresAt < now()) return undefined
     const user = await users.getUser(session.username)
-    return user ? { username: user.username, role: user.role } : undefined
+    return user ? toSessionUser(user) : undefined
   }
 
   const requireUser: RequestHandler = (req, res, next) => {
     if ((req as unknown as Record<symbol, boolean>)[LOCAL_ADMIN]) {
-      res.locals.user = { username: 'local-admin', role: 'admin' } satisfies SessionUser
+      res.locals.user = {
+        username: 'local-admin',
+        role: 'admin',
+        kinds: null,
+        sites: null,
+      } satisfies SessionUser
       return next()
     }
     const token = tokenFromHeaders(req.headers)
     if (!token) return next(new HttpError(401, 'login required'))
+    const byCookie = !/^Bearer\s/i.test(req.headers.authorization ?? '')
+    if (byCookie && !SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== csrfTokenOf(token)) {
+      return next(
+        new HttpError(403, 'missing or wrong X-CSRF-Token (take it from the login answer or GET /api/v1/me)'),
+      )
+    }
     userForToken(token).then((user) => {
       if (!user) return next(new HttpError(401, 'session expired or invalid'))
       res.locals.user = user
@@ -116,7 +142,7 @@ export function createAuth(options: {
       const token = randomBytes(32).toString('base64url')
       const expiresAt = now() + options.sessionTtlMs
       await users.addSession(hashToken(token), user.username, expiresAt)
-      return { token, user: { username: user.username, role: user.role }, expiresAt }
+      return { token, user: toSessionUser(user), expiresAt, csrfToken: csrfTokenOf(token) }
     },
     userForToken,
     async logout(token) {

@@ -4,13 +4,17 @@ import { NewDeviceSchema, ReadingsQuerySchema } from './api/device-routes.js'
 import { ExportQuerySchema } from './api/export-routes.js'
 import { ImagesQuerySchema } from './api/image-routes.js'
 import {
+  AlertDetailSchema,
   AlertListSchema,
+  AlertSchema,
   DeviceListSchema,
   ErrorSchema,
   LoginResponseSchema,
+  MaintenanceWindowSchema,
   ReadingsResponseSchema,
 } from './api/response-schemas.js'
 import { LoginSchema } from './api/session-routes.js'
+import { alertPaths } from './openapi-alerts.js'
 
 type Json = Record<string, unknown>
 
@@ -148,11 +152,12 @@ export function openApiDocument(version: string): Json {
       },
       '/alerts': {
         get: {
-          summary: 'Alerts, newest first',
+          summary: 'Alerts, newest first, with evidence; filter by state, site, kind, type, severity, time',
           parameters: queryParameters(AlertsQuerySchema),
           responses: { '200': json(AlertListSchema, 'alerts'), ...errors },
         },
       },
+      ...alertPaths({ schema, json, queryParameters, errors, idParam }),
       '/dead-letters': {
         get: {
           summary: 'Refused messages with reason and raw payload (admin)',

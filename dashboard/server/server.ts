@@ -39,7 +39,11 @@ export async function startDashboard(
   // slow-loris: bound how long a client may take to send headers and a request
   http.headersTimeout = 15_000
   http.requestTimeout = 30_000
-  const live = attachLiveHub(http, deps.auth, { log, frameIntervalMs: config.frameIntervalMs })
+  const live = attachLiveHub(http, deps.auth, {
+    log,
+    frameIntervalMs: config.frameIntervalMs,
+    deviceOf: (id) => deps.directory.get(id),
+  })
   await listening(http, (cb) => http.listen(config.port, config.host, cb))
   const port = (http.address() as AddressInfo).port
 

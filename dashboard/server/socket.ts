@@ -6,6 +6,7 @@ import type { AlertEvent, Notifier } from '../../ingest/alerts/notifier.js'
 import type { ReadingsListener } from '../../ingest/pipeline.js'
 import { type Auth, type SessionUser, tokenFromHeaders } from './auth.js'
 import { createCoalescer } from './coalesce.js'
+import { roomsOfDevice, roomsOfUser } from './scope.js'
 
 export interface LiveHub {
   /** Feed for the ingest pipeline: durable readings in, coalesced frames out. */
@@ -14,13 +15,15 @@ export interface LiveHub {
   close(): Promise<void>
 }
 
-// Every signed-in user joins this room for now; per-site and per-role rooms come with roles.
-const ALL = 'all'
-
 export function attachLiveHub(
   http: HttpServer,
   auth: Auth,
-  options: { log: Logger; frameIntervalMs: number },
+  options: {
+    log: Logger
+    frameIntervalMs: number
+    /** Kind and site of a device, for the rooms its frames and alerts go to. */
+    deviceOf(deviceId: string): { kind: string; site: string | null } | undefined
+  },
 ): LiveHub {
   const log = options.log.child({ component: 'live' })
   const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 })
@@ -40,13 +43,18 @@ export function attachLiveHub(
     )
   })
   io.on('connection', (socket) => {
-    void socket.join(ALL)
+    // the same scope as the REST API (scope.ts): a farmer's phone only hears their own paddies
+    void socket.join(roomsOfUser(socket.data.user as SessionUser))
     log.debug({ user: (socket.data.user as SessionUser).username }, 'live client connected')
   })
 
   // volatile: a slow socket gets the next frame rather than a growing queue (signalk's approach)
+  const roomsOf = (deviceId: string) => {
+    const device = options.deviceOf(deviceId)
+    return device ? roomsOfDevice(device) : ['all']
+  }
   const coalescer = createCoalescer(options.frameIntervalMs, (frame) =>
-    io.to(ALL).volatile.emit('reading', frame),
+    io.to(roomsOf(frame.deviceId)).volatile.emit('reading', frame),
   )
 
   return {
@@ -57,7 +65,7 @@ export function attachLiveHub(
     notifier: {
       name: 'socket.io',
       notify(event: AlertEvent) {
-        io.to(ALL).emit('alert', event)
+        io.to(roomsOfDevice({ kind: event.alert.kind, site: event.alert.site })).emit('alert', event)
       },
     },
     async close() {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { alertsFromRest, applyAlertEvent, RECENT_LIMIT, sortAlerts } from './alerts.js'
+import {
+  alertsFromRest,
+  applyAlertEvent,
+  changesOpenSet,
+  isAcknowledged,
+  RECENT_LIMIT,
+  sortAlerts,
+} from './alerts.js'
 import type { Alert } from './types.js'
 
 const alert = (over: Partial<Alert>): Alert => ({
@@ -56,5 +63,24 @@ describe('alerts panel state', () => {
     expect(state.recent).toHaveLength(RECENT_LIMIT)
     expect(state.recent[0]?.id).toBe(39)
     expect(state.recent.some((a) => a.id === 10)).toBe(false)
+  })
+
+  it('keeps an acknowledged alert open, marked, after the unacknowledged ones of its severity', () => {
+    const open = applyAlertEvent(
+      { open: [alert({ id: 1 }), alert({ id: 2, raisedAt: 500 })], recent: [] },
+      { event: 'acknowledged', alert: alert({ id: 1, acknowledgedBy: 'yamada', acknowledgedAt: 3000 }) },
+    )
+    expect(open.open.map((a) => a.id)).toEqual([2, 1])
+    expect(isAcknowledged(open.open[1] as Alert)).toBe(true)
+    expect(isAcknowledged(alert({ state: 'acknowledged' }))).toBe(true)
+  })
+
+  it('tells which events change the open set, so a repeat or an ack is not announced as new', () => {
+    const state = { open: [alert({ id: 1 })], recent: [] }
+    expect(changesOpenSet(state, { event: 'raised', alert: alert({ id: 1 }) })).toBe(false)
+    expect(changesOpenSet(state, { event: 'raised', alert: alert({ id: 2 }) })).toBe(true)
+    expect(changesOpenSet(state, { event: 'acknowledged', alert: alert({ id: 1 }) })).toBe(false)
+    expect(changesOpenSet(state, { event: 'cleared', alert: alert({ id: 1 }) })).toBe(true)
+    expect(changesOpenSet(state, { event: 'cleared', alert: alert({ id: 9 }) })).toBe(false)
   })
 })

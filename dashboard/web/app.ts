@@ -4,8 +4,10 @@ import { h, replaceChildren } from './dom.js'
 import { createHeader } from './header.js'
 import { createTranslator, type Lang, type MessageKey, readLang, saveLang } from './i18n/translate.js'
 import type { Connect } from './live.js'
-import { type Dashboard, startDashboard } from './pages/dashboard.js'
+import { tileConfig } from './map/tiles.js'
 import { createLoginPage } from './pages/login.js'
+import { applyLargeType, readLargeType, saveLargeType } from './prefs.js'
+import { type Shell, startShell } from './shell.js'
 import type { Me, User } from './types.js'
 import type { UiContext } from './ui-context.js'
 
@@ -37,24 +39,39 @@ export function startApp(deps: AppDeps): void {
     required(document, 'announce-assertive'),
   )
 
-  let dashboard: Dashboard | undefined
+  let dashboard: Shell | undefined
   let rerenderPage: () => void = () => {}
   let demo = false
+  let largeType = readLargeType(deps.storage)
+  applyLargeType(document.documentElement, largeType)
 
-  const header = createHeader(required(document, 'app-header'), required(document, 'demo-banner'), getUi, {
-    onToggleLang() {
-      setLang(lang === 'ja' ? 'en' : 'ja')
-      document.querySelector<HTMLButtonElement>('#app-header button[lang]')?.focus()
+  const header = createHeader(
+    required(document, 'app-header'),
+    required(document, 'demo-banner'),
+    required(document, 'app-nav'),
+    getUi,
+    {
+      onToggleLang() {
+        setLang(lang === 'ja' ? 'en' : 'ja')
+        document.querySelector<HTMLButtonElement>('#app-header button[lang]')?.focus()
+      },
+      onToggleLargeType() {
+        largeType = !largeType
+        saveLargeType(deps.storage, largeType)
+        applyLargeType(document.documentElement, largeType)
+        header.setLargeType(largeType)
+        document.getElementById('large-type')?.focus()
+      },
+      onLogout() {
+        api
+          .logout()
+          .catch(() => {
+            // Already logged out server-side, or offline: either way the local session ends here.
+          })
+          .finally(() => showLogin())
+      },
     },
-    onLogout() {
-      api
-        .logout()
-        .catch(() => {
-          // Already logged out server-side, or offline: either way the local session ends here.
-        })
-        .finally(() => showLogin())
-    },
-  })
+  )
 
   function applyLang(): void {
     document.documentElement.lang = lang
@@ -117,15 +134,18 @@ export function startApp(deps: AppDeps): void {
   function showDashboard(user: User): void {
     header.setUser(user)
     dashboard?.stop()
-    dashboard = startDashboard({
+    dashboard = startShell({
       root: main,
       api,
       connect: deps.connect,
       ui: getUi,
       announce,
+      user,
+      tiles: tileConfig(document),
       location: deps.window.location,
       window: deps.window,
       onConnection: (state) => header.setConnection(state),
+      onPage: (page) => header.setPage(page),
       onUnauthorized: () => showLogin('login.expired'),
     })
     const current = dashboard
@@ -162,6 +182,6 @@ export function startApp(deps: AppDeps): void {
   }
 
   applyLang()
-  header.render()
+  header.setLargeType(largeType)
   void boot()
 }

@@ -8,6 +8,8 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 
 /** First page load budget: a farmer on a rural 3G link should have the dashboard in a few seconds. */
 export const JS_GZIP_BUDGET_BYTES = 200 * 1024
+/** The residents' reservoir page is opened by many phones at once in a storm: keep it tiny. */
+export const PUBLIC_JS_GZIP_BUDGET_BYTES = 20 * 1024
 
 export interface BuildWebOptions {
   outdir?: string
@@ -23,12 +25,16 @@ export interface OutputSize {
 export interface BuildWebResult {
   outdir: string
   outputs: OutputSize[]
+  /** JS of the dashboard's first load (main.js). */
   jsGzipBytes: number
+  /** JS of the public reservoir page (public.js). */
+  publicJsGzipBytes: number
 }
 
 /**
- * Bundles the browser app (main.ts with its CSS, uPlot's included) into `outdir` beside a copy of
- * index.html, and measures what a first visit downloads.
+ * Bundles the browser app (main.ts with its CSS, uPlot's and Leaflet's included) and the public
+ * reservoir page (public.ts, a separate small bundle: no login, no charts, no map) into `outdir`
+ * beside copies of index.html and public.html, and measures what a first visit downloads.
  */
 export async function buildWeb(options: BuildWebOptions = {}): Promise<BuildWebResult> {
   const outdir = resolve(options.outdir ?? join(HERE, 'dist'))
@@ -37,7 +43,7 @@ export async function buildWeb(options: BuildWebOptions = {}): Promise<BuildWebR
   await rm(outdir, { recursive: true, force: true })
   await mkdir(outdir, { recursive: true })
   const result = await build({
-    entryPoints: { main: join(HERE, 'main.ts') },
+    entryPoints: { main: join(HERE, 'main.ts'), public: join(HERE, 'public', 'public.ts') },
     outdir,
     bundle: true,
     format: 'esm',
@@ -48,8 +54,12 @@ export async function buildWeb(options: BuildWebOptions = {}): Promise<BuildWebR
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',
+    // Leaflet's CSS names its control images; the map uses none of them but they must resolve.
+    loader: { '.png': 'file' },
+    assetNames: 'assets/[name]-[hash]',
   })
   await copyFile(join(HERE, 'index.html'), join(outdir, 'index.html'))
+  await copyFile(join(HERE, 'public', 'public.html'), join(outdir, 'public.html'))
 
   const outputs: OutputSize[] = []
   for (const file of Object.keys(result.metafile.outputs)) {
@@ -57,8 +67,8 @@ export async function buildWeb(options: BuildWebOptions = {}): Promise<BuildWebR
     const data = await readFile(resolve(file))
     outputs.push({ file: basename(file), bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length })
   }
-  const jsGzipBytes = outputs.filter((o) => o.file.endsWith('.js')).reduce((sum, o) => sum + o.gzipBytes, 0)
-  return { outdir, outputs, jsGzipBytes }
+  const gzipOf = (name: string) => outputs.find((o) => o.file === name)?.gzipBytes ?? 0
+  return { outdir, outputs, jsGzipBytes: gzipOf('main.js'), publicJsGzipBytes: gzipOf('public.js') }
 }
 
 function kb(bytes: number): string {
@@ -66,16 +76,15 @@ function kb(bytes: number): string {
 }
 
 async function runAsScript(): Promise<void> {
-  const { outdir, outputs, jsGzipBytes } = await buildWeb()
+  const { outdir, outputs, jsGzipBytes, publicJsGzipBytes } = await buildWeb()
   const lines = [`dashboard/web → ${relative(process.cwd(), outdir) || '.'}`]
-  for (const o of outputs)
+  for (const o of outputs.filter((o) => !o.file.endsWith('.png')))
     lines.push(`  ${o.file.padEnd(16)} ${kb(o.bytes).padStart(10)}  gzip ${kb(o.gzipBytes).padStart(9)}`)
-  lines.push(`  JS gzip total ${kb(jsGzipBytes)} (budget ${kb(JS_GZIP_BUDGET_BYTES)})`)
+  lines.push(`  dashboard first load JS gzip ${kb(jsGzipBytes)} (budget ${kb(JS_GZIP_BUDGET_BYTES)})`)
+  lines.push(`  public page JS gzip ${kb(publicJsGzipBytes)} (budget ${kb(PUBLIC_JS_GZIP_BUDGET_BYTES)})`)
   process.stdout.write(`${lines.join('\n')}\n`)
-  if (jsGzipBytes > JS_GZIP_BUDGET_BYTES) {
-    process.stderr.write(
-      `dashboard/web: JS is over the first-load budget by ${kb(jsGzipBytes - JS_GZIP_BUDGET_BYTES)}\n`,
-    )
+  if (jsGzipBytes > JS_GZIP_BUDGET_BYTES || publicJsGzipBytes > PUBLIC_JS_GZIP_BUDGET_BYTES) {
+    process.stderr.write('dashboard/web: JS is over its first-load budget\n')
     process.exitCode = 1
   }
 }

@@ -53,3 +53,14 @@ export function frameScheduler(
     })
   }
 }
+
+/**
+ * Runs a re-render of `root` and puts keyboard focus back on the element with the same id, so a
+ * live update never throws a keyboard or screen-reader user back to the top of the page.
+ */
+export function keepFocus(root: Element, render: () => void): void {
+  const active = document.activeElement
+  const id = active instanceof HTMLElement && root.contains(active) ? active.id : ''
+  render()
+  if (id !== '') document.getElementById(id)?.focus()
+}

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { formatClock, formatMoment, formatValue, kindLabel, metricLabel, toEpochMs } from './format.js'
+import {
+  formatAxisTime,
+  formatClock,
+  formatMoment,
+  formatValue,
+  kindLabel,
+  metricLabel,
+  toEpochMs,
+} from './format.js'
 import { createTranslator } from './i18n/translate.js'
 
 // 2025-07-01 00:05:09 UTC = 09:05:09 in Tokyo.
@@ -65,5 +73,15 @@ describe('labels', () => {
     expect(metricLabel('soil_ph', t)).toBe('soil_ph')
     expect(kindLabel('reservoir', createTranslator('en'))).toBe('Reservoir')
     expect(kindLabel('weather', t)).toBe('weather')
+  })
+})
+
+describe('axis times', () => {
+  it('shows the clock within a day, then dates, then months, in Tokyo time', () => {
+    const ms = Date.UTC(2025, 6, 1, 0, 5)
+    expect(formatAxisTime(ms, 6 * 3_600_000)).toBe('09:05')
+    expect(formatAxisTime(ms, 7 * 86_400_000, 'ja')).toBe('7/1')
+    expect(formatAxisTime(ms, 7 * 86_400_000, 'en')).toBe('1 Jul')
+    expect(formatAxisTime(ms, 365 * 86_400_000, 'ja')).toBe('2025/7')
   })
 })

@@ -40,6 +40,12 @@ export function kindLabel(kind: string, t: Translate): string {
   return hasKey(key) ? t(key) : kind
 }
 
+/** Paddy crop stage (`tillering` → 分げつ期), or the raw name for a stage the catalogue lacks. */
+export function stageLabel(stage: string, t: Translate): string {
+  const key = `stage.${stage}`
+  return hasKey(key) ? t(key) : stage
+}
+
 export function roleLabel(role: string, t: Translate): string {
   const key = `role.${role}`
   return hasKey(key) ? t(key) : role
@@ -90,4 +96,17 @@ export function formatMoment(ms: number | null, now: number, lang: Lang = 'ja'):
 /** ISO 8601 for `<time datetime>`, so assistive tech and copy-paste get the exact instant. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString()
+}
+
+/**
+ * Tick label of a time axis, as coarse as the span allows: `09:05` within a day and a half, then
+ * the date, then the month. @example formatAxisTime(Date.UTC(2025, 6, 1), 7 * 86_400_000, 'ja') // '7/1'
+ */
+export function formatAxisTime(ms: number, spanMs: number, lang: Lang = 'ja'): string {
+  const p = tokyoParts(ms)
+  if (spanMs <= 36 * 3_600_000) return `${p.hour}:${p.minute}`
+  const month = Number(p.month)
+  if (spanMs <= 62 * 86_400_000)
+    return lang === 'en' ? `${Number(p.day)} ${EN_MONTHS[month - 1]}` : `${month}/${Number(p.day)}`
+  return lang === 'en' ? `${EN_MONTHS[month - 1]} ${p.year}` : `${p.year}/${month}`
 }

@@ -12,6 +12,7 @@ describe('socket frame checks', () => {
   it('accepts alert events with a known severity only', () => {
     const alert = { id: 7, deviceId: 'r-01', severity: 'critical' }
     expect(isAlertEvent({ event: 'raised', alert })).toBe(true)
+    expect(isAlertEvent({ event: 'acknowledged', alert })).toBe(true)
     expect(isAlertEvent({ event: 'acked', alert })).toBe(false)
     expect(isAlertEvent({ event: 'raised', alert: { ...alert, severity: 'boom' } })).toBe(false)
   })

@@ -10,6 +10,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const SEVERITIES = new Set(['info', 'watch', 'warning', 'critical'])
+const EVENTS = new Set(['raised', 'acknowledged', 'escalated', 'cleared'])
 
 export function isReadingFrame(value: unknown): value is ReadingFrame {
   if (!isRecord(value) || typeof value.deviceId !== 'string' || !Number.isFinite(value.ts)) return false
@@ -18,7 +19,7 @@ export function isReadingFrame(value: unknown): value is ReadingFrame {
 }
 
 export function isAlertEvent(value: unknown): value is AlertEvent {
-  if (!isRecord(value) || (value.event !== 'raised' && value.event !== 'cleared')) return false
+  if (!isRecord(value) || typeof value.event !== 'string' || !EVENTS.has(value.event)) return false
   const a = value.alert
   return (
     isRecord(a) &&

@@ -1,11 +1,14 @@
 import { type ConnectionState, connectionView } from './connection-state.js'
 import { type Child, h, replaceChildren } from './dom.js'
 import { roleLabel } from './format.js'
+import { renderNav } from './nav.js'
+import type { PageName } from './routes.js'
 import type { User } from './types.js'
 import type { GetUi } from './ui-context.js'
 
 export interface HeaderHandlers {
   onToggleLang(): void
+  onToggleLargeType(): void
   onLogout(): void
 }
 
@@ -13,6 +16,8 @@ export interface Header {
   setUser(user: User | undefined): void
   setDemo(demo: boolean): void
   setConnection(state: ConnectionState | undefined): void
+  setPage(page: PageName | undefined): void
+  setLargeType(on: boolean): void
   render(): void
 }
 
@@ -23,10 +28,13 @@ export interface Header {
 export function createHeader(
   root: HTMLElement,
   demoRoot: HTMLElement,
+  navRoot: HTMLElement,
   ui: GetUi,
   handlers: HeaderHandlers,
 ): Header {
   let user: User | undefined
+  let page: PageName | undefined
+  let largeType = false
   let demo = false
   let connection: ConnectionState | undefined
   const connectionEl = h('p', { class: 'conn', role: 'status', id: 'connection-status' })
@@ -74,10 +82,12 @@ export function createHeader(
             { class: 'user' },
             t('user.signedInAs', { username: user.username, role: roleLabel(user.role, t) }),
           ),
+        largeTypeButton(),
         langButton(other),
         user && logoutButton(),
       ),
     )
+    renderNavigation()
     demoRoot.hidden = !demo
     replaceChildren(demoRoot, demo && [h('strong', {}, 'DEMO'), ' ', t('demo.banner')])
   }
@@ -92,6 +102,24 @@ export function createHeader(
     )
     button.addEventListener('click', handlers.onToggleLang)
     return [button, h('span', { id: 'lang-hint', class: 'visually-hidden' }, t('lang.switchHint'))]
+  }
+
+  function renderNavigation(): void {
+    navRoot.hidden = user === undefined
+    if (user === undefined) replaceChildren(navRoot)
+    else renderNav(navRoot, user, page, ui)
+  }
+
+  function largeTypeButton(): HTMLButtonElement {
+    // A toggle button (aria-pressed): its name stays the same and its state is read out.
+    const button = h(
+      'button',
+      { type: 'button', class: 'button-secondary', id: 'large-type', 'aria-pressed': String(largeType) },
+      h('span', { 'aria-hidden': 'true', class: 'large-type-icon' }, 'Aa '),
+      ui().t('prefs.largeType'),
+    )
+    button.addEventListener('click', handlers.onToggleLargeType)
+    return button
   }
 
   function logoutButton(): HTMLButtonElement {
@@ -112,6 +140,14 @@ export function createHeader(
     setConnection(next) {
       connection = next
       renderConnection()
+    },
+    setPage(next) {
+      page = next
+      renderNavigation()
+    },
+    setLargeType(on) {
+      largeType = on
+      render()
     },
     render,
   }

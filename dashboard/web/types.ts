@@ -13,22 +13,32 @@ export type LatestValues = Record<string, Sample>
 export interface User {
   username: string
   role: string
+  /** Device kinds the user may see; null or absent = all. */
+  kinds?: string[] | null
+  /** Sites the user may see; null or absent = all. */
+  sites?: string[] | null
 }
 
 export interface LoginResult {
   token: string
   user: User
   expiresAt: number | string
+  /** Sent back as X-CSRF-Token on state-changing requests that ride the session cookie. */
+  csrfToken?: string
 }
 
 export interface Me extends User {
   demo: boolean
+  csrfToken?: string
 }
 
 export interface DeviceSummary {
   id: string
   kind: string
   site: string | null
+  lat?: number | null
+  lon?: number | null
+  gatewayId?: string | null
   createdAt: number | string
   lastSeen: number | null
   latest: LatestValues
@@ -54,8 +64,13 @@ export interface DeviceDetail {
     id: string
     kind: string
     site: string | null
+    lat?: number | null
+    lon?: number | null
+    gatewayId?: string | null
     createdAt: number | string
     lastSeen: number | null
+    status?: DeviceStatus
+    openAlerts?: number
   }
   latest: LatestValues
   rules: Rule[]
@@ -64,6 +79,8 @@ export interface DeviceDetail {
 export interface RawPoint {
   ts: number
   value: number
+  /** e.g. `maintenance`: taken while a maintenance window was open. */
+  quality?: string
 }
 
 export interface BucketPoint {
@@ -93,12 +110,29 @@ export interface Alert {
   site: string | null
   metric: string | null
   severity: Severity
-  state: 'raised' | 'cleared'
+  /** `acknowledged` may come as a state or as `acknowledgedAt` on a raised alert. */
+  state: 'raised' | 'acknowledged' | 'cleared'
   message: string
   value: number | null
   threshold: number | null
   raisedAt: number | string
   clearedAt: number | string | null
+  type?: string
+  acknowledgedAt?: number | string | null
+  acknowledgedBy?: string | null
+  ackNote?: string | null
+  historical?: boolean
+  evidence?: AlertEvidence | null
+}
+
+/** What an alert rests on (ingest/alerts/evidence.ts); every field optional for older servers. */
+export interface AlertEvidence {
+  unit?: string
+  stage?: string
+  trend?: Array<{ ts: number; value: number }>
+  rate?: { value: number; threshold: number; perMs: number; unit: string }
+  forecast?: { target: number; etaMs: number; reachesAt: number; ratePerHour: number }
+  image?: { deviceId: string; captureTs: number; url: string; offsetMs: number }
 }
 
 export interface ReadingFrame {
@@ -108,7 +142,16 @@ export interface ReadingFrame {
   m: Record<string, number>
 }
 
+export type AlertEventName = 'raised' | 'acknowledged' | 'escalated' | 'cleared'
+
 export interface AlertEvent {
-  event: 'raised' | 'cleared'
+  event: AlertEventName
   alert: Alert
+}
+
+export interface CameraImage {
+  captureTs: number
+  receivedAt: number
+  bytes: number
+  url: string
 }

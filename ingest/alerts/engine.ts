@@ -1,134 +1,290 @@
 import type { Logger } from 'pino'
-import { type Reading, unitOf } from '../../firmware-contracts/index.js'
-import type { AlertRecord, AlertStore, ThresholdRule } from '../store/meta-store.js'
-import type { AlertEvent, Notifier } from './notifier.js'
-import { evaluateThreshold } from './rules/threshold.js'
+import type { MetricRejection, Reading } from '../../firmware-contracts/index.js'
+import type { ArrivalInfo } from '../pipeline.js'
+import type { AlertMetaStore, AlertRecord, ImageRecord, ThresholdRule } from '../store/meta-store.js'
+import type { AlertAdmin } from './admin.js'
+import { type AlertConfig, DEFAULT_ALERT_CONFIG } from './config.js'
+import { closedInHistory, createEvaluator, type RuleTransition } from './evaluator.js'
+import { createTrendBuffer, transitionEvidence } from './evidence.js'
+import { createAlertBook, type RaiseRequest, type RuleInfo } from './lifecycle.js'
+import type { AlertView, Notifier } from './notifier.js'
+import { type DeviceRules, loadRuleSet, type RuleSet } from './rule-set.js'
+import type { DeviceRuleSpec } from './rule-spec.js'
+import { type CadenceState, observeCadence } from './rules/silence.js'
+import { checkSilence, ruleInfo, type WatchedDevice } from './watchdog.js'
+
+type Device = { id: string; kind: string; site: string | null }
 
 export interface AlertEngine {
   /** Evaluates readings (already durable, sorted by ts) of one device. Never throws, never blocks ingest. */
-  evaluate(device: { id: string; kind: string; site: string | null }, readings: readonly Reading[]): void
-  rulesFor(kind: string): ThresholdRule[]
+  evaluate(device: Device, readings: readonly Reading[], arrival?: ArrivalInfo): void
+  /** Values ingest refused as out of range: they feed the sensor-fault rules. */
+  rejected(device: Device, rejections: readonly MetricRejection[], receivedAt: number): void
+  /** A gateway's status from the broker: offline starts the group-incident clock, online ends the incident. */
+  gatewayStatus(gatewayId: string, status: { state: 'online' | 'offline' }): void
+  /**
+   * Fixed-level rules of a kind (first-cut shape), for chart lines; with a device, its own levels
+   * (site parameters and overrides applied, e.g. a reservoir's crest).
+   */
+  rulesFor(kind: string, device?: { id: string; site: string | null }): ThresholdRule[]
   openAlerts(): AlertRecord[]
+  acknowledge(id: number, actor: string, note: string | null): Promise<AlertView>
+  /** Re-reads rules and settings after an edit; alerts of a removed or disabled rule are cleared. */
+  reload(actor?: string): Promise<void>
+  /** Runs the timer-driven checks (silence, escalation) now. */
+  check(): void
+  readonly rules: RuleSet
+  /** Rule, settings, contact and maintenance administration for the REST routes (set by the composition root). */
+  admin?: AlertAdmin
   /** Resolves when every alert change so far is stored and handed to the notifiers. */
   idle(): Promise<void>
+  close(): void
 }
 
-const key = (ruleId: string, deviceId: string) => `${ruleId}\u0000${deviceId}`
-
-function formatMessage(rule: ThresholdRule, value: number): string {
-  const unit = unitOf(rule.metric)
-  // sensors report noise digits; a message shows what a person would read off the gauge
-  const shown = Number(value.toFixed(2))
-  return `${rule.labelJa} / ${rule.label}: ${rule.metric} ${shown} ${unit} (${rule.op === 'above' ? '>' : '<'} ${rule.threshold} ${unit})`
+export interface AlertEngineDeps {
+  store: AlertMetaStore
+  notifiers: readonly Notifier[]
+  log: Logger
+  /** Every registered device (silence of devices that never report, gateway groups). */
+  directory?: { list(): WatchedDevice[]; get(id: string): WatchedDevice | undefined }
+  images?: { list(deviceId: string, from: number, to: number, limit: number): Promise<ImageRecord[]> }
+  maintenance?: { paused(device: { id: string; site: string | null }, ts: number): boolean }
+  config?: Partial<AlertConfig>
+  now?: () => number
+  timers?: {
+    setInterval(fn: () => void, ms: number): ReturnType<typeof setInterval>
+    clearInterval(t: ReturnType<typeof setInterval>): void
+    setTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout>
+    clearTimeout(t: ReturnType<typeof setTimeout>): void
+  }
+  /** Start the periodic check (default true; tests may call `check()` themselves). */
+  autoCheck?: boolean
 }
+
+const GLOBAL_TIMERS = { setInterval, clearInterval, setTimeout, clearTimeout }
 
 /**
- * Evaluates rules on the stream as readings arrive (DESIGN.md: not by polling the DB). At most one
- * open alert per (rule, device). State changes are stored in order on one promise chain, then
- * pushed to notifiers; a notifier failure is logged and never reaches ingest.
+ * Evaluates rules on the stream as readings arrive (DESIGN.md: not by polling the DB), plus a
+ * timer for what no reading can tell (silence, escalation). Late readings are evaluated in ts
+ * order; what they raise and clear within their own batch is history, never pushed as new.
  */
-export async function createAlertEngine(deps: {
-  store: AlertStore
-  notifiers: Notifier[]
-  log: Logger
-}): Promise<AlertEngine> {
-  const { store, notifiers } = deps
+export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEngine> {
+  const config = { ...DEFAULT_ALERT_CONFIG, ...deps.config }
+  const now = deps.now ?? Date.now
+  const timers = deps.timers ?? GLOBAL_TIMERS
   const log = deps.log.child({ component: 'alerts' })
-  const rules = (await store.listRules()).filter((r) => r.enabled)
-  // Decisions are taken synchronously on the stream (`isOpen`); the stored records follow on one
-  // promise chain, so a clear always finds the id of the alert it closes.
-  const isOpen = new Set<string>()
-  const records = new Map<string, AlertRecord>()
-  for (const alert of await store.listAlerts({ state: 'raised', limit: 1000 })) {
-    isOpen.add(key(alert.ruleId, alert.deviceId))
-    records.set(key(alert.ruleId, alert.deviceId), alert)
-  }
-  const lastTs = new Map<string, number>()
-  let chain: Promise<void> = Promise.resolve()
+  const startedAt = now()
+  let ruleSet = await loadRuleSet(deps.store, log)
+  const evaluator = createEvaluator()
+  const trend = createTrendBuffer(config.trendPoints)
+  const cadence = new Map<string, CadenceState>()
+  const cursors = new Map<string, number>()
+  const seen = new Map<string, WatchedDevice>()
+  const wasPaused = new Set<string>()
+  const offline = new Map<string, number>()
+  const book = createAlertBook({
+    store: deps.store,
+    notifiers: deps.notifiers,
+    log,
+    now,
+    setTimer: (fn, ms) => timers.setTimeout(fn, ms),
+    clearTimer: (t) => timers.clearTimeout(t),
+    lateGraceMs: config.lateGraceMs,
+    images: deps.images,
+    imageWindowMs: config.imageWindowMs,
+  })
 
-  const publish = (event: AlertEvent) => {
-    for (const notifier of notifiers) {
-      try {
-        Promise.resolve(notifier.notify(event)).catch((err: unknown) =>
-          log.error({ err, notifier: notifier.name }, 'notifier failed'),
-        )
-      } catch (err) {
-        log.error({ err, notifier: notifier.name }, 'notifier failed')
-      }
+  const infoOf = (spec: { id: string; type: string } & Omit<RuleInfo, 'id' | 'type'>) => ruleInfo(spec)
+  for (const alert of await deps.store.listAlerts({ state: 'raised', limit: 1000 })) {
+    const spec = ruleSet.rule(alert.ruleId)
+    const label = alert.message.split(': ')[0] ?? alert.ruleId
+    const info: RuleInfo = spec
+      ? infoOf(spec)
+      : { id: alert.ruleId, type: alert.type ?? 'threshold', severity: alert.severity, label, labelJa: label }
+    book.restore(alert, info, alert.deviceKind ?? deps.directory?.get(alert.deviceId)?.kind ?? 'unknown')
+    evaluator.markOpen(alert.ruleId, alert.deviceId)
+  }
+
+  const deviceOf = (device: Device): WatchedDevice =>
+    deps.directory?.get(device.id) ?? seen.get(device.id) ?? device
+  const paused = (device: Device, ts: number) => deps.maintenance?.paused(device, ts) ?? false
+
+  const evidenceOf = (t: RuleTransition, deviceId: string, ts: number, late: boolean, skewMs: number) =>
+    transitionEvidence(t, (metric) => trend.upTo(deviceId, metric, ts), {
+      late,
+      ...(skewMs > config.skewToleranceMs ? { clockSkewMs: skewMs } : {}),
+    })
+
+  const raiseRequest = (
+    t: RuleTransition,
+    device: Device,
+    late: boolean,
+    readingTs: number,
+    skewMs: number,
+  ): RaiseRequest => {
+    const settings = ruleSet.forDevice(device).settings
+    const evidence = evidenceOf(t, device.id, readingTs, late, skewMs)
+    return {
+      rule: infoOf(t.rule),
+      subjectId: device.id,
+      subject: 'device',
+      kind: device.kind,
+      site: device.site,
+      metric: evidence.metric,
+      at: t.at,
+      value: t.value,
+      threshold: t.threshold,
+      evidence,
+      late,
+      cameraId: settings.cameraDeviceId ?? (device.kind === 'reservoir' ? device.id : undefined),
     }
   }
 
-  const enqueue = (task: () => Promise<void>) => {
-    chain = chain.then(task).catch((err: unknown) => log.error({ err }, 'alert state not stored'))
+  const apply = (t: RuleTransition, device: Device, late: boolean, readingTs: number, skewMs: number) => {
+    if (t.kind === 'raise') book.raise(raiseRequest(t, device, late, readingTs, skewMs))
+    else
+      book.clear(
+        t.rule.id,
+        device.id,
+        t.at,
+        t.value,
+        t.reason ? { actor: 'system', note: `crop stage ${t.stage}` } : undefined,
+      )
   }
 
-  const raise = (
-    rule: ThresholdRule,
-    device: { id: string; kind: string; site: string | null },
-    at: number,
-    value: number,
-  ) =>
-    enqueue(async () => {
-      const alert = await store.insertAlert({
-        ruleId: rule.id,
-        deviceId: device.id,
-        metric: rule.metric,
-        severity: rule.severity,
-        state: 'raised',
-        message: formatMessage(rule, value),
-        value,
-        threshold: rule.threshold,
-        raisedAt: at,
-        clearedAt: null,
-      })
-      records.set(key(rule.id, device.id), alert)
-      log.info({ alertId: alert.id, deviceId: device.id, rule: rule.id, value }, 'alert raised')
-      publish({ event: 'raised', alert: { ...alert, kind: device.kind, site: device.site } })
-    })
+  /** Late readings older than what was already evaluated: replayed apart, only closed alerts are kept. */
+  const replayHistory = (device: Device, rules: DeviceRules['rules'], readings: Reading[]) => {
+    for (const { raise, clear, reading } of closedInHistory(device.id, rules, readings))
+      book.recordHistorical(raiseRequest(raise, device, true, reading.ts, 0), clear.at, clear.value)
+  }
 
-  const clear = (
-    rule: ThresholdRule,
-    device: { id: string; kind: string; site: string | null },
-    at: number,
-    value: number,
-  ) =>
-    enqueue(async () => {
-      const k = key(rule.id, device.id)
-      const alert = records.get(k)
-      if (!alert) return
-      records.delete(k)
-      await store.clearAlert(alert.id, at, value)
-      log.info({ alertId: alert.id, deviceId: device.id, rule: rule.id, value }, 'alert cleared')
-      publish({
-        event: 'cleared',
-        alert: { ...alert, state: 'cleared', clearedAt: at, kind: device.kind, site: device.site },
+  const clearSilence = (device: Device, at: number) => {
+    const rules = ruleSet.forDevice(device)
+    if (rules.silence && book.isOpen(rules.silence.id, device.id))
+      book.clear(rules.silence.id, device.id, at, 0)
+    const gatewayId = deviceOf(device).gatewayId
+    const gatewayRule = ruleSet.gateway()
+    if (gatewayId && gatewayRule && !offline.has(gatewayId) && book.isOpen(gatewayRule.id, gatewayId))
+      book.clear(gatewayRule.id, gatewayId, at, 0)
+  }
+
+  const check = () => {
+    try {
+      const t = now()
+      const devices = deps.directory?.list() ?? [...seen.values()]
+      checkSilence({
+        now: t,
+        startedAt,
+        devices,
+        ruleSet,
+        cadence,
+        paused,
+        lastBattery: (id) => trend.last(id, 'battery_v')?.value,
+        offlineSince: (id) => offline.get(id) ?? null,
+        offlineGateways: () => [...offline.keys()],
+        book,
       })
-    })
+      book.escalate(t, (subjectId) => {
+        const device = devices.find((d) => d.id === subjectId)
+        return device ? paused(device, t) : false
+      })
+    } catch (err) {
+      log.error({ err }, 'alert check failed')
+    }
+  }
+  const interval = deps.autoCheck === false ? undefined : timers.setInterval(check, config.checkIntervalMs)
 
   return {
-    evaluate(device, readings) {
-      for (const rule of rules) {
-        if (rule.kind !== device.kind) continue
-        const k = key(rule.id, device.id)
+    evaluate(device, readings, arrival) {
+      try {
+        seen.set(device.id, deviceOf(device))
+        const receivedAt = arrival?.receivedAt ?? now()
+        const rules = ruleSet.forDevice(device)
+        const { metrics } = rules
+        let cad = cadence.get(device.id) ?? { lastArrival: null, lastTs: null, deltas: [] }
+        let cursor = cursors.get(device.id) ?? Number.NEGATIVE_INFINITY
+        const behind: Reading[] = []
         for (const reading of readings) {
-          const value = reading.m[rule.metric]
-          if (value === undefined) continue
-          // First cut: a reading older than the last one evaluated for this rule is history only.
-          if ((lastTs.get(k) ?? Number.NEGATIVE_INFINITY) > reading.ts) continue
-          lastTs.set(k, reading.ts)
-          const transition = evaluateThreshold(rule, isOpen.has(k), value)
-          if (transition === 'raise') {
-            isOpen.add(k)
-            raise(rule, device, reading.ts, value)
-          } else if (transition === 'clear') {
-            isOpen.delete(k)
-            clear(rule, device, reading.ts, value)
+          cad = observeCadence(cad, reading.ts, receivedAt)
+          for (const [metric, value] of Object.entries(reading.m))
+            if (metrics.has(metric)) trend.push(device.id, metric, reading.ts, value)
+          if (paused(device, reading.ts)) {
+            wasPaused.add(device.id)
+            continue
           }
+          if (wasPaused.delete(device.id)) evaluator.resetDevice(device.id)
+          const skewMs = reading.ts - receivedAt
+          // a device clock running ahead must not drag the stream's time into the future
+          const ts = skewMs > config.skewToleranceMs ? receivedAt : reading.ts
+          if (ts < cursor) {
+            behind.push(reading)
+            continue
+          }
+          cursor = ts
+          const late = (arrival?.batch ?? false) || receivedAt - reading.ts > config.lateAfterMs
+          for (const t of evaluator.step(device.id, rules.rules as Array<{ spec: DeviceRuleSpec }>, {
+            ts,
+            m: reading.m,
+          }))
+            apply(t, device, late, reading.ts, skewMs)
         }
+        cadence.set(device.id, cad)
+        cursors.set(device.id, cursor)
+        if (readings.length > 0) clearSilence(device, receivedAt)
+        if (behind.length > 1) replayHistory(device, rules.rules, behind)
+        book.flushLate(device.id)
+      } catch (err) {
+        log.error({ err, deviceId: device.id }, 'alert evaluation failed')
       }
     },
-    rulesFor: (kind) => rules.filter((r) => r.kind === kind),
-    openAlerts: () => [...records.values()],
-    idle: () => chain,
+    rejected(device, rejections, receivedAt) {
+      try {
+        if (paused(device, receivedAt)) return
+        const rules = ruleSet.forDevice(device)
+        for (const r of rejections)
+          for (const t of evaluator.rejected(device.id, rules.rules, r.metric, receivedAt, r.value))
+            apply(t, device, false, receivedAt, 0)
+      } catch (err) {
+        log.error({ err, deviceId: device.id }, 'alert evaluation failed')
+      }
+    },
+    gatewayStatus(gatewayId, status) {
+      if (status.state === 'offline') {
+        if (!offline.has(gatewayId)) offline.set(gatewayId, now())
+        return
+      }
+      offline.delete(gatewayId)
+      const rule = ruleSet.gateway()
+      if (rule && book.isOpen(rule.id, gatewayId)) book.clear(rule.id, gatewayId, now(), 0)
+    },
+    rulesFor: (kind, device) => ruleSet.thresholdLines(kind, device).filter((r) => r.enabled),
+    openAlerts: () => book.openRecords(),
+    acknowledge: (id, actor, note) => book.acknowledge(id, actor, note),
+    async reload(actor = 'system') {
+      const before = new Map(ruleSet.specs.map((s) => [s.id, JSON.stringify(s)]))
+      ruleSet = await loadRuleSet(deps.store, log)
+      for (const spec of ruleSet.specs)
+        if (before.get(spec.id) !== JSON.stringify(spec)) evaluator.resetRule(spec.id)
+      for (const { ruleId, subjectId } of book.openKeys()) {
+        const device = deps.directory?.get(subjectId) ?? seen.get(subjectId)
+        const rules = device ? ruleSet.forDevice(device) : undefined
+        const still =
+          ruleSet.gateway()?.id === ruleId ||
+          rules?.silence?.id === ruleId ||
+          (rules?.rules.some((r) => r.spec.id === ruleId) ?? false)
+        if (still) continue
+        book.clear(ruleId, subjectId, now(), 0, { actor, note: 'rule removed or disabled' })
+        evaluator.markClosed(ruleId, subjectId)
+      }
+    },
+    check,
+    get rules() {
+      return ruleSet
+    },
+    idle: () => book.idle(),
+    close() {
+      if (interval) timers.clearInterval(interval)
+      book.close()
+    },
   }
 }

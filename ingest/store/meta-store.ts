@@ -3,6 +3,16 @@
  * dead letters. Embedded in the DuckDB file by default; a PostgreSQL implementation can follow.
  */
 import type { DeviceKind, RejectReason } from '../../firmware-contracts/index.js'
+import type {
+  AlertConfigStore,
+  AlertPatch,
+  AlertQuery,
+  AuditStore,
+  MaintenanceStore,
+  NotificationDeadLetterStore,
+} from './alert-meta.js'
+
+export type * from './alert-meta.js'
 
 export interface DeviceRecord {
   id: string
@@ -33,6 +43,10 @@ export interface UserRecord {
   passwordHash: string
   role: 'admin' | 'operator' | 'viewer'
   createdAt: number
+  /** Device kinds this user may see; null = every kind (DESIGN.md, "Roles"). */
+  kinds?: DeviceKind[] | null
+  /** Sites this user may see; null = every site. A farmer is an operator scoped to their paddies. */
+  sites?: string[] | null
 }
 
 export interface DeadLetter {
@@ -77,13 +91,34 @@ export interface AlertRecord {
   threshold: number
   raisedAt: number
   clearedAt: number | null
+  /** Rule type (`threshold`, `rate`, `forecast`, `silence`, `battery`, `fault`, `gateway`). */
+  type?: string
+  /** `gateway` for a group incident, whose `deviceId` is then the gateway id. */
+  subject?: 'device' | 'gateway'
+  site?: string | null
+  /** Device kind at raise time (`gateway` for a group incident). */
+  deviceKind?: string | null
+  acknowledgedAt?: number | null
+  acknowledgedBy?: string | null
+  ackNote?: string | null
+  /** 0 = first contact group; raised by one each time the alert escalates. */
+  escalationLevel?: number
+  /** Raised and cleared by late (backfilled) readings: recorded, never pushed as new. */
+  historical?: boolean
+  /** Raised by a late reading. */
+  late?: boolean
+  /** What the alert rests on: value, threshold, trend points, forecast, image (JSON). */
+  evidence?: unknown
 }
 
 export interface AlertEventRecord {
   alertId: number
-  event: 'raised' | 'cleared'
+  event: 'raised' | 'cleared' | 'acknowledged' | 'escalated' | 'historical'
   at: number
   value: number
+  /** `system` for the engine, else the username. */
+  actor?: string | null
+  note?: string | null
 }
 
 export interface DeviceRegistry {
@@ -101,6 +136,8 @@ export interface UserStore {
   addUser(user: UserRecord): Promise<void>
   getUser(username: string): Promise<UserRecord | undefined>
   countUsers(): Promise<number>
+  listUsers(): Promise<UserRecord[]>
+  removeUser(username: string): Promise<boolean>
   addSession(tokenHash: string, username: string, expiresAt: number): Promise<void>
   getSession(tokenHash: string): Promise<{ username: string; expiresAt: number } | undefined>
   deleteSession(tokenHash: string): Promise<void>
@@ -136,9 +173,33 @@ export interface AlertStore {
   upsertRule(rule: ThresholdRule): Promise<void>
   /** Inserts a raised alert and returns it with its new id. */
   insertAlert(alert: Omit<AlertRecord, 'id'>): Promise<AlertRecord>
-  clearAlert(id: number, clearedAt: number, value: number): Promise<void>
-  listAlerts(filter: { state?: 'raised' | 'cleared'; limit: number }): Promise<AlertRecord[]>
+  /** `by`: a person or reason other than the value (e.g. the rule was disabled); default the engine. */
+  clearAlert(
+    id: number,
+    clearedAt: number,
+    value: number,
+    by?: { actor: string; note: string },
+  ): Promise<void>
+  listAlerts(
+    filter: { state?: 'raised' | 'cleared'; limit: number } & Partial<AlertQuery>,
+  ): Promise<AlertRecord[]>
   listAlertEvents(alertId: number): Promise<AlertEventRecord[]>
+  getAlert(id: number): Promise<AlertRecord | undefined>
+  updateAlert(id: number, patch: AlertPatch): Promise<void>
+  addAlertEvent(event: AlertEventRecord): Promise<void>
 }
 
-export interface MetaStore extends DeviceRegistry, UserStore, DeadLetterStore, AlertStore, ImageMetaStore {}
+/** Everything the alert engine and its REST routes keep in the metadata store. */
+export interface AlertMetaStore
+  extends AlertStore,
+    AlertConfigStore,
+    MaintenanceStore,
+    AuditStore,
+    NotificationDeadLetterStore {}
+
+export interface MetaStore
+  extends DeviceRegistry,
+    UserStore,
+    DeadLetterStore,
+    ImageMetaStore,
+    AlertMetaStore {}

@@ -9,6 +9,8 @@ export interface StoredReading {
   ts: number
   value: number
   seq: number
+  /** Data-quality flag, e.g. `maintenance` for a reading taken during a maintenance window; absent = good. */
+  quality?: string
 }
 
 export interface LatestValue {
@@ -19,6 +21,8 @@ export interface LatestValue {
 export interface RawPoint {
   ts: number
   value: number
+  /** Present only when the reading carries a quality flag (e.g. `maintenance`). */
+  quality?: string
 }
 
 /** One aggregation bucket: `ts` is the bucket start (epoch ms). */

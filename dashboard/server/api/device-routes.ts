@@ -5,6 +5,7 @@ import type { DeviceRecord } from '../../../ingest/store/meta-store.js'
 import type { DashboardDeps } from '../deps.js'
 import { deviceStatus } from '../device-status.js'
 import { HttpError, parseOr400 } from '../http-error.js'
+import { visibleDeviceOr404, visibleDevices } from './visible.js'
 
 const HOUR = 3_600_000
 /** Raw points are returned up to this range; longer ranges get buckets unless a step is given. */
@@ -69,7 +70,7 @@ export function deviceRoutes(deps: DashboardDeps): Router {
   }
 
   router.get('/devices', deps.auth.requireUser, (_req, res) => {
-    res.json({ devices: deps.directory.list().map(summary) })
+    res.json({ devices: visibleDevices(deps, res).map(summary) })
   })
 
   router.post('/devices', deps.auth.requireAdmin, async (req, res) => {
@@ -93,13 +94,13 @@ export function deviceRoutes(deps: DashboardDeps): Router {
   })
 
   router.get('/devices/:id', deps.auth.requireUser, (req, res) => {
-    const device = deviceOr404(String(req.params.id))
+    const device = visibleDeviceOr404(deps, res, String(req.params.id))
     const { latest, ...rest } = summary(device)
     res.json({ device: rest, latest, rules: deps.alerts.rulesFor(device.kind) })
   })
 
   router.get('/devices/:id/latest', deps.auth.requireUser, (req, res) => {
-    const device = deviceOr404(String(req.params.id))
+    const device = visibleDeviceOr404(deps, res, String(req.params.id))
     const latest = Object.fromEntries(
       Object.entries(deps.latest.get(device.id)).map(([metric, v]) => [
         metric,
@@ -110,7 +111,7 @@ export function deviceRoutes(deps: DashboardDeps): Router {
   })
 
   router.get('/devices/:id/readings', deps.auth.requireUser, async (req, res) => {
-    const device = deviceOr404(String(req.params.id))
+    const device = visibleDeviceOr404(deps, res, String(req.params.id))
     const query = parseOr400(ReadingsQuerySchema, req.query, 'query')
     const metric = query.metric ?? Object.keys(deps.latest.get(device.id))[0]
     const to = query.to ?? now()

@@ -5,6 +5,7 @@ import { DEVICE_ID_PATTERN, DEVICE_KINDS, unitOf } from '../../../firmware-contr
 import type { DeviceRecord } from '../../../ingest/store/meta-store.js'
 import type { DashboardDeps } from '../deps.js'
 import { HttpError, parseOr400 } from '../http-error.js'
+import { visibleDevices } from './visible.js'
 
 const DAY = 86_400_000
 
@@ -68,14 +69,12 @@ export function exportRoutes(deps: DashboardDeps): Router {
     const to = query.to ?? now()
     const from = query.from ?? to - DAY
     if (from > to) throw new HttpError(400, 'invalid query: `from` is after `to`')
-    const stations = deps.directory
-      .list()
-      .filter(
-        (d) =>
-          (!query.site || d.site === query.site) &&
-          (!query.device || d.id === query.device) &&
-          (!query.kind || d.kind === query.kind),
-      )
+    const stations = visibleDevices(deps, res).filter(
+      (d) =>
+        (!query.site || d.site === query.site) &&
+        (!query.device || d.id === query.device) &&
+        (!query.kind || d.kind === query.kind),
+    )
     if (stations.length === 0) throw new HttpError(404, 'no station matches the filter')
     const byId = new Map<string, DeviceRecord>(stations.map((d) => [d.id, d]))
     const scan = deps.readings.scan({

@@ -12,7 +12,8 @@ export const NewGatewaySchema = z.strictObject({
 export function gatewayRoutes(deps: DashboardDeps): Router {
   const router = createRouter()
 
-  router.get('/gateways', deps.auth.requireUser, (_req, res) => {
+  // gateways are infrastructure across sites and kinds: admins only
+  router.get('/gateways', deps.auth.requireAdmin, (_req, res) => {
     res.json({
       gateways: deps.directory.listGateways().map((g) => ({
         id: g.id,

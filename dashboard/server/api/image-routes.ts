@@ -2,6 +2,7 @@ import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
 import type { DashboardDeps } from '../deps.js'
 import { HttpError, parseOr400 } from '../http-error.js'
+import { visibleDeviceOr404 } from './visible.js'
 
 const DAY = 86_400_000
 
@@ -17,8 +18,7 @@ export function imageRoutes(deps: DashboardDeps): Router {
   const now = deps.now ?? Date.now
 
   router.get('/devices/:id/images', deps.auth.requireUser, async (req, res) => {
-    const id = String(req.params.id)
-    if (!deps.directory.get(id)) throw new HttpError(404, `no device ${id}`)
+    const id = visibleDeviceOr404(deps, res, String(req.params.id)).id
     const query = parseOr400(ImagesQuerySchema, req.query, 'query')
     const to = query.to ?? now()
     const from = query.from ?? to - DAY
@@ -38,7 +38,7 @@ export function imageRoutes(deps: DashboardDeps): Router {
     const captureTs = Number(req.params.captureTs)
     if (!Number.isSafeInteger(captureTs))
       throw new HttpError(400, 'invalid capture time: epoch milliseconds expected')
-    const jpeg = await deps.images.read(String(req.params.id), captureTs)
+    const jpeg = await deps.images.read(visibleDeviceOr404(deps, res, String(req.params.id)).id, captureTs)
     if (!jpeg) throw new HttpError(404, 'no such image')
     res.set('Cache-Control', 'private, max-age=31536000, immutable').type('image/jpeg').send(jpeg)
   })

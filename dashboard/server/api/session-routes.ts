@@ -1,6 +1,6 @@
 import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
-import { SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
+import { csrfTokenOf, SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
 import type { DashboardDeps } from '../deps.js'
 import { parseOr400 } from '../http-error.js'
 
@@ -32,9 +32,10 @@ export function sessionRoutes(deps: DashboardDeps, options: { secureCookie: bool
     res.status(204).end()
   })
 
-  router.get('/me', deps.auth.requireUser, (_req, res) => {
+  router.get('/me', deps.auth.requireUser, (req, res) => {
     const user = res.locals.user as SessionUser
-    res.json({ username: user.username, role: user.role, demo: deps.demo })
+    const token = tokenFromHeaders(req.headers)
+    res.json({ ...user, demo: deps.demo, ...(token ? { csrfToken: csrfTokenOf(token) } : {}) })
   })
 
   return router

@@ -1,7 +1,9 @@
+import { enAdmin } from './en-admin.js'
+import { enPages } from './en-pages.js'
 import type { MessageKey } from './ja.js'
 
 /** English catalogue. Typed against the Japanese keys so a missing or extra key fails to compile. */
-export const en: Record<MessageKey, string> = {
+const enCore: Omit<Record<MessageKey, string>, keyof typeof enPages | keyof typeof enAdmin> = {
   'app.title': 'Mimamori',
   'app.subtitle': 'Remote monitoring of paddies, reservoirs and rails',
   'app.skip': 'Skip to main content',
@@ -80,22 +82,16 @@ export const en: Record<MessageKey, string> = {
   'devices.noSite': 'not set',
   'devices.never': 'never',
   'devices.noValues': 'no values',
-  'devices.select': 'Show details of {id}',
 
   'place.kindSite': '{kind}, {site}',
 
   'detail.heading': 'Device details',
-  'detail.none': 'Choose a device in the list to see its last hour on a chart.',
   'detail.title': '{id} ({kind}, {site})',
-  'detail.chartCaption': '{metric} ({unit}), last hour',
-  'detail.chartSummary': 'Latest {latest}; last hour min {min}, max {max} ({count} points)',
-  'detail.chartEmpty': 'No data in the last hour.',
   'detail.otherMetrics': 'Other latest values',
   'detail.thresholds': 'Thresholds',
   'detail.noThresholds': 'No thresholds are set for this chart’s metric.',
   'detail.rule.above': '{label}: {severity} above {threshold}, clears below {clear}',
   'detail.rule.below': '{label}: {severity} below {threshold}, clears above {clear}',
-  'detail.close': 'Close details',
   'detail.notFound': 'Device {id} was not found.',
   'detail.lastSeen': 'Last seen: {time}',
 
@@ -112,3 +108,5 @@ export const en: Record<MessageKey, string> = {
   'alerts.announceRaised': 'New alert: {severity} {device} {detail}',
   'alerts.announceCleared': 'Alert cleared: {device} {detail}',
 }
+
+export const en: Record<MessageKey, string> = { ...enCore, ...enPages, ...enAdmin }

@@ -3,7 +3,10 @@
  * placeholders are filled by `translate`; the English catalogue must have the same keys and
  * placeholders (checked by the type of `en` and by i18n.test.ts).
  */
-export const ja = {
+import { jaAdmin } from './ja-admin.js'
+import { jaPages } from './ja-pages.js'
+
+const jaCore = {
   'app.title': 'みまもり',
   'app.subtitle': '水田・ため池・レール 遠隔監視',
   'app.skip': 'メインコンテンツへ移動',
@@ -82,22 +85,16 @@ export const ja = {
   'devices.noSite': '未設定',
   'devices.never': '受信なし',
   'devices.noValues': '値なし',
-  'devices.select': '{id} の詳細を表示',
 
   'place.kindSite': '{kind}・{site}',
 
   'detail.heading': '機器の詳細',
-  'detail.none': '一覧から機器を選ぶと、直近1時間のグラフが表示されます。',
   'detail.title': '{id}（{kind}・{site}）',
-  'detail.chartCaption': '{metric}（{unit}）直近1時間',
-  'detail.chartSummary': '最新 {latest}、1時間の最低 {min}、最高 {max}（{count}点）',
-  'detail.chartEmpty': '直近1時間のデータがありません。',
   'detail.otherMetrics': 'その他の最新値',
   'detail.thresholds': 'しきい値',
   'detail.noThresholds': 'このグラフの指標にしきい値はありません。',
   'detail.rule.above': '{label}：{threshold} を超えると{severity}、{clear} 未満で解除',
   'detail.rule.below': '{label}：{threshold} を下回ると{severity}、{clear} 超で解除',
-  'detail.close': '詳細を閉じる',
   'detail.notFound': '機器 {id} は見つかりません。',
   'detail.lastSeen': '最終受信：{time}',
 
@@ -114,5 +111,7 @@ export const ja = {
   'alerts.announceRaised': '新しい警報：{severity} {device} {detail}',
   'alerts.announceCleared': '警報解除：{device} {detail}',
 } as const
+
+export const ja = { ...jaCore, ...jaPages, ...jaAdmin } as const
 
 export type MessageKey = keyof typeof ja

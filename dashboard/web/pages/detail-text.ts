@@ -1,4 +1,3 @@
-import { type Series, seriesStats } from '../charts/series.js'
 import { h } from '../dom.js'
 import { formatMoment, formatValue, isoTime, metricLabel } from '../format.js'
 import { orderedMetrics } from '../latest-values.js'
@@ -19,18 +18,6 @@ export function ruleText(rule: Rule, metric: string, { t, lang }: UiContext): st
     severity,
     threshold: formatValue(metric, rule.threshold, lang),
     clear: formatValue(metric, rule.clear ?? rule.threshold, lang),
-  })
-}
-
-/** Latest, min and max of the hour on the chart. */
-export function chartSummaryText(series: Series, metric: string, { t, lang }: UiContext): string {
-  const stats = seriesStats(series)
-  if (stats.count === 0) return t('detail.chartEmpty')
-  return t('detail.chartSummary', {
-    latest: formatValue(metric, stats.latest?.value, lang),
-    min: formatValue(metric, stats.min, lang),
-    max: formatValue(metric, stats.max, lang),
-    count: stats.count,
   })
 }
 
@@ -66,5 +53,57 @@ export function metricValueList(
         ),
       )
     }),
+  )
+}
+
+/**
+ * Device health at a glance: when it last reported, its battery and its radio signal, with the
+ * time of each value; these decide whether a silent paddy needs a visit or just a new battery.
+ */
+export function healthList(
+  device: { lastSeen: number | null; gatewayId?: string | null },
+  latest: LatestValues,
+  { t, lang, now }: UiContext,
+): HTMLElement {
+  const item = (label: string, value: string, ts?: number) =>
+    h(
+      'div',
+      {},
+      h('dt', {}, label),
+      h(
+        'dd',
+        {},
+        value,
+        ts !== undefined &&
+          h(
+            'span',
+            { class: 'muted' },
+            ' (',
+            h('time', { datetime: isoTime(ts) }, formatMoment(ts, now(), lang)),
+            ')',
+          ),
+      ),
+    )
+  const lastSeen = Math.max(device.lastSeen ?? 0, ...Object.values(latest).map((s) => s.ts)) || null
+  const battery = latest.battery_v
+  const rssi = latest.rssi_dbm
+  return h(
+    'dl',
+    { class: 'metric-list health' },
+    h(
+      'div',
+      {},
+      h('dt', {}, t('detail.health.lastSeen')),
+      h(
+        'dd',
+        {},
+        lastSeen === null
+          ? t('devices.never')
+          : h('time', { datetime: isoTime(lastSeen) }, formatMoment(lastSeen, now(), lang)),
+      ),
+    ),
+    item(metricLabel('battery_v', t), formatValue('battery_v', battery?.value, lang), battery?.ts),
+    item(metricLabel('rssi_dbm', t), formatValue('rssi_dbm', rssi?.value, lang), rssi?.ts),
+    device.gatewayId && item(t('detail.health.gateway'), device.gatewayId),
   )
 }

@@ -1,39 +1,20 @@
 import { isDeviceKind, PRIMARY_METRIC, unitOf } from '../../../firmware-contracts/kinds.js'
-import { type Api, ApiError } from '../api.js'
-import { createDeviceChart, type DeviceChart } from '../charts/device-chart.js'
-import { mergeSamples, pointsFromReadings, type Series, trimToWindow, WINDOW_MS } from '../charts/series.js'
-import { chartRules, thresholdLines } from '../charts/threshold-lines.js'
-import { frameScheduler, h, replaceChildren } from '../dom.js'
-import { formatMoment, formatValue, isoTime, kindLabel, metricLabel } from '../format.js'
-import { frameToLatest, gapRange, mergeLatest } from '../live-sync.js'
-import { statusLook } from '../status.js'
+import { canAct } from '../access.js'
+import { alertItem } from '../alert-item.js'
+import { ApiError, query } from '../api.js'
+import type { RangeKey } from '../charts/ranges.js'
+import { chartRules } from '../charts/threshold-lines.js'
+import { frameScheduler, h, keepFocus, replaceChildren } from '../dom.js'
+import { kindLabel, stageLabel } from '../format.js'
+import { type LevelSource, levelsFor, loadLevelSource } from '../levels-source.js'
+import { frameToLatest, mergeLatest } from '../live-sync.js'
+import { pageHref } from '../routes.js'
 import { statusBadge } from '../status-badge.js'
-import type { DeviceDetail, LatestValues, ReadingFrame } from '../types.js'
-import type { GetUi } from '../ui-context.js'
-import { chartSummaryText, metricValueList, ruleText } from './detail-text.js'
-
-export interface DetailPageDeps {
-  api: Pick<Api, 'device' | 'readings'>
-  ui: GetUi
-  /** The list's status for the device (the detail endpoint has none). */
-  statusOf(id: string): string | undefined
-  /** Errors the page cannot handle itself, e.g. 401 → back to login. */
-  onError(error: unknown): void
-}
-
-export interface DetailPage {
-  select(id: string | undefined, focus?: boolean): void
-  applyFrame(frame: ReadingFrame): void
-  /** After a socket reconnect: refetch what frames may have missed, so the chart has no hole. */
-  resync(): Promise<void>
-  render(): void
-  /** The list's status for the device changed (after an alert); swaps only the badge. */
-  refreshStatus(): void
-  stop(): void
-}
-
-/** A silent device still needs its hour window to slide, or an old line would look current. */
-const SLIDE_EVERY_MS = 30_000
+import type { DeviceDetail, LatestValues } from '../types.js'
+import { createCameraView } from './detail/camera.js'
+import { createChartPanel } from './detail/chart-panel.js'
+import { healthList, metricValueList, ruleText } from './detail-text.js'
+import type { Page, PageContext } from './page.js'
 
 /** The metric the chart shows: the kind's primary one, else whatever the device reported first. */
 export function chartMetric(kind: string, latest: LatestValues): string | undefined {
@@ -41,149 +22,130 @@ export function chartMetric(kind: string, latest: LatestValues): string | undefi
   return Object.keys(latest)[0]
 }
 
+const HEALTH_METRICS = new Set(['battery_v', 'rssi_dbm'])
+const withoutHealth = (latest: LatestValues): LatestValues =>
+  Object.fromEntries(Object.entries(latest).filter(([m]) => !HEALTH_METRICS.has(m)))
+
+const KIND_PAGE = { paddy: 'paddy', reservoir: 'reservoir', rail: 'rail' } as const
+const DAY = 86_400_000
+
 type Phase =
-  | { name: 'none' }
-  | { name: 'loading'; id: string }
-  | { name: 'error'; id: string; message: string; notFound: boolean }
-  | { name: 'ready'; id: string; detail: DeviceDetail; metric: string | undefined; unit: string }
+  | { name: 'loading' }
+  | { name: 'error'; message: string; notFound: boolean }
+  | { name: 'ready'; detail: DeviceDetail; levels: LevelSource | undefined }
 
-export function createDetailPage(root: HTMLElement, deps: DetailPageDeps): DetailPage {
-  const { api, ui } = deps
-  let phase: Phase = { name: 'none' }
+/**
+ * One device: status, health (last seen, battery, signal), the chart with its range picker and
+ * alert levels, the levels in words, its open alerts with acknowledge, and for a reservoir the
+ * camera with its timeline.
+ */
+export function createDevicePage(ctx: PageContext): Page {
+  const { api, ui, root } = ctx
+  const id = ctx.deviceId ?? ''
+  let phase: Phase = { name: 'loading' }
   let latest: LatestValues = {}
-  let series: Series = []
-  // Frames that arrive while the device is loading, applied once we know its metric.
-  let pending: ReadingFrame[] = []
-  // Bumped on each selection so answers for a device the user already left are ignored.
-  let generation = 0
-  // A reconnect during the first load: that load may predate the gap, so resync right after it.
-  let resyncAfterLoad = false
-  let chart: DeviceChart | undefined
-  let summaryEl: HTMLElement | undefined
-  let valuesEl: HTMLElement | undefined
-  let statusEl: HTMLElement = h('span')
-
+  let range: RangeKey = '6h'
+  let stopped = false
   const heading = h('h2', { id: 'detail-heading', tabindex: '-1' })
+  const backLink = h('a', { href: pageHref('overview') })
   const body = h('div', { class: 'detail-body' })
-  const refreshLive = frameScheduler(updateLive)
-  const slide = setInterval(refreshLive, SLIDE_EVERY_MS)
+  const valuesSlot = h('div')
+  const alertsSlot = h('div')
+  const statusSlot = h('span', { class: 'detail-status' })
+  let chart: ReturnType<typeof createChartPanel> | undefined
+  let camera: ReturnType<typeof createCameraView> | undefined
 
-  async function load(id: string, gen: number): Promise<void> {
+  async function load(): Promise<void> {
     try {
-      const detail = await api.device(id)
-      if (gen !== generation) return
-      const metric = chartMetric(detail.device.kind, detail.latest)
-      let points: Series = []
-      let unit = metric === undefined ? '' : unitOf(metric)
-      if (metric !== undefined) {
-        const now = ui().now()
-        const readings = await api.readings(id, metric, now - WINDOW_MS, now)
-        if (gen !== generation) return
-        points = pointsFromReadings(readings)
-        unit = readings.unit || unit
-      }
+      const [detail, levels] = await Promise.all([api.device(id), loadLevelSource(api)])
+      if (stopped) return
       latest = mergeLatest(detail.latest, latest)
-      series = points
-      phase = { name: 'ready', id, detail, metric, unit }
-      const buffered = pending
-      pending = []
-      for (const frame of buffered) absorb(frame)
-      render()
-      if (resyncAfterLoad) {
-        resyncAfterLoad = false
-        void resync()
-      }
+      phase = { name: 'ready', detail, levels }
     } catch (error) {
-      if (gen !== generation) return
-      if (error instanceof ApiError && error.status === 401) {
-        deps.onError(error)
-        return
-      }
+      if (stopped) return
+      if (error instanceof ApiError && error.status === 401) return ctx.onError(error)
       const notFound = error instanceof ApiError && error.status === 404
-      phase = { name: 'error', id, message: error instanceof Error ? error.message : String(error), notFound }
-      render()
+      phase = { name: 'error', message: error instanceof Error ? error.message : String(error), notFound }
     }
+    render()
   }
 
-  function absorb(frame: ReadingFrame): void {
-    latest = mergeLatest(latest, frameToLatest(frame))
-    if (phase.name !== 'ready' || phase.metric === undefined) return
-    const value = frame.m[phase.metric]
-    if (typeof value === 'number' && Number.isFinite(value))
-      series = mergeSamples(series, [{ ts: frame.ts, value }])
-  }
-
-  function destroyChart(): void {
-    chart?.destroy()
-    chart = undefined
-    summaryEl = undefined
-    valuesEl = undefined
-  }
-
-  function statusSlot(id: string): HTMLElement {
-    const status = deps.statusOf(id)
-    return h('span', { class: 'detail-status' }, status !== undefined && statusBadge(status, ui().t))
-  }
-
-  function updateLive(): void {
+  function renderValues(): void {
     if (phase.name !== 'ready') return
-    series = trimToWindow(series, ui().now())
-    chart?.setSeries(series)
-    if (summaryEl && phase.metric !== undefined)
-      summaryEl.textContent = chartSummaryText(series, phase.metric, ui())
-    if (valuesEl) {
-      const next = metricValueList(latest, phase.detail.device.kind, phase.metric, ui())
-      valuesEl.replaceWith(next)
-      valuesEl = next
-    }
+    const { t } = ui()
+    const { device } = phase.detail
+    const metric = chartMetric(device.kind, latest)
+    replaceChildren(
+      valuesSlot,
+      h('h3', {}, t('detail.health')),
+      healthList({ ...device, lastSeen: ctx.devices.get(id)?.lastSeen ?? device.lastSeen }, latest, ui()),
+      h('h3', {}, t('detail.otherMetrics')),
+      // Battery and signal are in the health list above; the rest of what the device sends here.
+      metricValueList(withoutHealth(latest), device.kind, metric, ui()),
+    )
+    const status = ctx.devices.get(id)?.status ?? device.status
+    replaceChildren(statusSlot, status !== undefined && statusBadge(status, t))
+  }
+
+  function renderAlerts(): void {
+    const { t } = ui()
+    const open = ctx.alerts.state().open.filter((a) => a.deviceId === id)
+    keepFocus(alertsSlot, () =>
+      replaceChildren(
+        alertsSlot,
+        h('h3', { id: 'device-alerts-heading' }, t('alerts.open'), ` (${open.length})`),
+        open.length === 0
+          ? h('p', { class: 'muted' }, t('alerts.noneOpen'))
+          : h(
+              'ul',
+              { class: 'alert-list', 'aria-labelledby': 'device-alerts-heading' },
+              open.map((a) => alertItem(a, ui, ctx.acks)),
+            ),
+      ),
+    )
   }
 
   function renderReady(p: Extract<Phase, { name: 'ready' }>): void {
     const { t, now } = ui()
-    const { device, rules } = p.detail
-    statusEl = statusSlot(device.id)
-    const lastSeen = Math.max(device.lastSeen ?? 0, ...Object.values(latest).map((s) => s.ts)) || null
-    const metric = p.metric
-    valuesEl = metricValueList(latest, device.kind, metric, ui())
-    const chartBox = h('div', { class: 'chart', 'aria-hidden': 'true' })
-    summaryEl = h('p', { class: 'chart-summary' })
+    const { device } = p.detail
+    const metric = chartMetric(device.kind, latest)
+    const { rules, stage } = levelsFor(p.levels, device, p.detail.rules, now())
     const drawn = metric === undefined ? [] : chartRules(rules, metric)
+    heading.textContent = t('detail.title', {
+      id: device.id,
+      kind: kindLabel(device.kind, t),
+      site: device.site ?? t('devices.noSite'),
+    })
+    chart?.destroy()
+    chart =
+      metric === undefined
+        ? undefined
+        : createChartPanel({
+            api,
+            ui,
+            deviceId: id,
+            metric,
+            unit: unitOf(metric),
+            rules,
+            range,
+            onRange: (r) => {
+              range = r
+            },
+            onError: ctx.onError,
+          })
+    camera?.destroy()
+    camera =
+      device.kind === 'reservoir'
+        ? createCameraView({ api, ui, deviceId: id, onError: ctx.onError })
+        : undefined
+    const kindPage = KIND_PAGE[device.kind as keyof typeof KIND_PAGE]
+    const to = now()
+    const exportHref = `/api/v1/export${query({ device: id, metric, from: to - 30 * DAY, to, format: 'csv' })}`
     replaceChildren(
       body,
-      h(
-        'div',
-        { class: 'detail-title' },
-        h(
-          'h3',
-          {},
-          t('detail.title', {
-            id: device.id,
-            kind: kindLabel(device.kind, t),
-            site: device.site ?? t('devices.noSite'),
-          }),
-        ),
-        statusEl,
-      ),
-      h(
-        'p',
-        { class: 'muted' },
-        t('detail.lastSeen', { time: '' }),
-        lastSeen === null
-          ? t('devices.never')
-          : h('time', { datetime: isoTime(lastSeen) }, formatMoment(lastSeen, now(), ui().lang)),
-      ),
-      metric !== undefined &&
-        h(
-          'figure',
-          { class: 'chart-figure' },
-          h(
-            'figcaption',
-            {},
-            t('detail.chartCaption', { metric: metricLabel(metric, t), unit: p.unit || '—' }),
-          ),
-          chartBox,
-          summaryEl,
-        ),
+      h('div', { class: 'detail-title' }, statusSlot),
+      stage !== undefined && h('p', { class: 'stage' }, t('paddy.stage', { stage: stageLabel(stage, t) })),
+      chart?.element,
       metric !== undefined &&
         h(
           'div',
@@ -199,38 +161,57 @@ export function createDetailPage(root: HTMLElement, deps: DetailPageDeps): Detai
                 ),
               ),
         ),
-      h('h3', {}, t('detail.otherMetrics')),
-      valuesEl,
-      h('p', {}, h('a', { href: '#/', class: 'close-link' }, t('detail.close'))),
+      valuesSlot,
+      camera?.element,
+      alertsSlot,
+      h(
+        'ul',
+        { class: 'inline-list detail-links' },
+        kindPage &&
+          h(
+            'li',
+            {},
+            h('a', { href: pageHref(kindPage) }, t('detail.kindView', { kind: kindLabel(device.kind, t) })),
+          ),
+        metric !== undefined &&
+          h('li', {}, h('a', { href: exportHref, download: `${id}.csv` }, t('detail.export'))),
+        canAct(ctx.user) && h('li', {}, h('a', { href: pageHref('maintenance') }, t('detail.maintenance'))),
+      ),
     )
-    if (metric !== undefined) {
-      chart = createDeviceChart({
-        container: chartBox,
-        seriesLabel: metricLabel(metric, t),
-        lines: thresholdLines(rules, metric),
-        format: (v) => formatValue(metric, v, ui().lang),
-        severityName: (s) => t(statusLook(s).labelKey),
-        now: ui().now,
-      })
-    }
-    updateLive()
+    renderValues()
+    renderAlerts()
+    chart?.mount()
+    void camera?.load()
   }
 
   function render(): void {
     const { t } = ui()
-    destroyChart()
-    heading.textContent = t('detail.heading')
+    // This page's own elements, put in once: another page (even another device's) may have left its DOM here.
+    if (!root.contains(heading))
+      replaceChildren(
+        root,
+        h('p', { class: 'back' }, backLink),
+        h(
+          'section',
+          { id: 'detail', class: 'panel detail', 'aria-labelledby': 'detail-heading' },
+          heading,
+          body,
+        ),
+      )
+    backLink.textContent = t('detail.back')
     switch (phase.name) {
-      case 'none':
-        replaceChildren(body, h('p', { class: 'muted' }, t('detail.none')))
-        break
       case 'loading':
+        heading.textContent = t('detail.heading')
         replaceChildren(body, h('p', { class: 'muted', role: 'status' }, t('app.loading')))
         break
       case 'error': {
-        const { id } = phase
+        heading.textContent = t('detail.heading')
         const retry = h('button', { type: 'button' }, t('app.retry'))
-        retry.addEventListener('click', () => select(id))
+        retry.addEventListener('click', () => {
+          phase = { name: 'loading' }
+          render()
+          void load()
+        })
         replaceChildren(
           body,
           h(
@@ -246,81 +227,44 @@ export function createDetailPage(root: HTMLElement, deps: DetailPageDeps): Detai
         renderReady(phase)
         break
     }
-    if (root.firstChild === null) replaceChildren(root, heading, body)
   }
 
-  async function resync(): Promise<void> {
-    if (phase.name === 'loading') {
-      resyncAfterLoad = true
-      return
-    }
-    if (phase.name === 'error') {
-      select(phase.id)
-      return
-    }
-    if (phase.name !== 'ready') return
-    const { id, metric } = phase
-    const gen = generation
-    try {
-      const detail = await api.device(id)
-      if (gen !== generation || phase.name !== 'ready') return
-      latest = mergeLatest(latest, detail.latest)
-      phase = { ...phase, detail }
-      if (metric !== undefined) {
-        const range = gapRange(series[series.length - 1]?.ts, ui().now())
-        const readings = await api.readings(id, metric, range.from, range.to)
-        if (gen !== generation) return
-        series = mergeSamples(series, pointsFromReadings(readings))
-      }
-      // Rules or the status may have changed while we were away: rebuild, not just append.
-      render()
-    } catch (error) {
-      if (gen === generation) deps.onError(error)
-    }
-  }
-
-  function select(id: string | undefined, focus = false): void {
-    const current = phase.name === 'none' ? undefined : phase.id
-    if (id !== current || phase.name === 'error') {
-      generation++
-      resyncAfterLoad = false
-      latest = {}
-      series = []
-      pending = []
-      phase = id === undefined ? { name: 'none' } : { name: 'loading', id }
-      render()
-      if (id !== undefined) void load(id, generation)
-    }
-    if (focus) {
-      heading.focus()
-      root.scrollIntoView?.({ block: 'start' })
-    }
-  }
+  const renderValuesSoon = frameScheduler(renderValues)
+  const unsubscribeDevices = ctx.devices.subscribe(renderValuesSoon)
+  const unsubscribeAlerts = ctx.alerts.subscribe(() => renderAlerts())
+  void load()
 
   return {
-    select,
+    render,
     applyFrame(frame) {
-      if (phase.name === 'none' || frame.deviceId !== phase.id) return
-      if (phase.name === 'loading') {
-        pending.push(frame)
+      if (frame.deviceId !== id) return
+      latest = mergeLatest(latest, frameToLatest(frame))
+      chart?.applyFrame(frame)
+      renderValuesSoon()
+    },
+    resync() {
+      if (phase.name !== 'ready') {
+        void load()
         return
       }
-      if (phase.name !== 'ready') return
-      absorb(frame)
-      refreshLive()
+      void chart?.resync()
+      void camera?.load()
+      api
+        .device(id)
+        .then((detail) => {
+          if (stopped || phase.name !== 'ready') return
+          latest = mergeLatest(latest, detail.latest)
+          phase = { ...phase, detail }
+          renderValues()
+        })
+        .catch(ctx.onError)
     },
-    resync,
-    render,
     stop() {
-      clearInterval(slide)
-      generation++
-      destroyChart()
-    },
-    refreshStatus() {
-      if (phase.name !== 'ready') return
-      const next = statusSlot(phase.id)
-      statusEl.replaceWith(next)
-      statusEl = next
+      stopped = true
+      unsubscribeDevices()
+      unsubscribeAlerts()
+      chart?.destroy()
+      camera?.destroy()
     },
   }
 }

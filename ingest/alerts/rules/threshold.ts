@@ -21,3 +21,65 @@ export function evaluateThreshold(
   }
   return null
 }
+
+export interface HoldParams {
+  op: 'above' | 'below'
+  threshold: number
+  clear: number
+  /** How long (by reading time) the value must stay past the threshold before raising. */
+  forMs: number
+  /** A longer gap between readings restarts the hold: nobody saw what happened in between. */
+  maxGapMs: number
+}
+
+export interface HoldState {
+  open: boolean
+  /** ts of the first reading of the current run past the threshold. */
+  pastSince: number | null
+  lastTs: number | null
+}
+
+export const initialHold = (open = false): HoldState => ({ open, pastSince: null, lastTs: null })
+
+export type HoldStep =
+  | { kind: 'raise'; at: number; value: number; threshold: number; since: number }
+  | { kind: 'clear'; at: number; value: number }
+  | null
+
+/** Default gap limit for a hold: the hold itself, and at least 15 minutes. */
+export const defaultMaxGap = (forMs: number) => Math.max(forMs, 15 * 60_000)
+
+/**
+ * Threshold with hysteresis and a minimum duration, one reading at a time in ts order. Pure: the
+ * caller keeps the state. A reading at or before `lastTs` (a duplicate, or one out of order) does
+ * not move the state.
+ * @example
+ * let s = initialHold(); const p = { op: 'above', threshold: 50, clear: 48, forMs: 600_000, maxGapMs: 900_000 }
+ * stepHold(p, s, { ts: 0, value: 51 }).step // null: past, holding
+ * stepHold(p, s, { ts: 600_000, value: 52 }).step // { kind: 'raise', since: 0, ... }
+ */
+export function stepHold(
+  p: HoldParams,
+  state: HoldState,
+  sample: { ts: number; value: number },
+): { state: HoldState; step: HoldStep } {
+  if (state.lastTs !== null && sample.ts <= state.lastTs) return { state, step: null }
+  const { ts, value } = sample
+  // new state objects are built field by field: this runs per rule for every reading
+  if (state.open) {
+    const back = p.op === 'above' ? value < p.clear : value > p.clear
+    if (back)
+      return { state: { open: false, pastSince: null, lastTs: ts }, step: { kind: 'clear', at: ts, value } }
+    return { state: { open: true, pastSince: state.pastSince, lastTs: ts }, step: null }
+  }
+  const past = p.op === 'above' ? value > p.threshold : value < p.threshold
+  if (!past) return { state: { open: false, pastSince: null, lastTs: ts }, step: null }
+  const gap = state.lastTs === null ? 0 : ts - state.lastTs
+  const since = state.pastSince === null || gap > p.maxGapMs ? ts : state.pastSince
+  if (ts - since >= p.forMs)
+    return {
+      state: { open: true, pastSince: since, lastTs: ts },
+      step: { kind: 'raise', at: ts, value, threshold: p.threshold, since },
+    }
+  return { state: { open: false, pastSince: since, lastTs: ts }, step: null }
+}

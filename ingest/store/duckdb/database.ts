@@ -42,6 +42,10 @@ export async function openDuckDb(path: string): Promise<Db> {
     return connection
   }
   const main = await connect()
+  // DuckDB checkpoints when its WAL passes this size, inside the committing write: at the default
+  // (16 MB) a steady ingest stream stalls every few seconds (measured: a 20k-row commit's max
+  // latency 595 ms vs 168 ms at 256 MB). The cost is a longer WAL replay after a crash.
+  await main.run("SET checkpoint_threshold = '256MB'")
   for (const statement of SCHEMA_STATEMENTS) await main.run(statement)
   return {
     async all<T>(sql: string, params?: Params) {

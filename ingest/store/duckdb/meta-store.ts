@@ -1,26 +1,23 @@
 import { blobValue } from '@duckdb/node-api'
 import type { DeviceKind, RejectReason } from '../../../firmware-contracts/index.js'
 import type {
-  AlertEventRecord,
-  AlertRecord,
   DeadLetter,
   DeviceRecord,
   ImageRecord,
   MetaStore,
   NewDeadLetter,
-  Severity,
-  ThresholdRule,
   UserRecord,
 } from '../meta-store.js'
+import { createDuckDbAlertConfigStore } from './alert-config-store.js'
+import { createDuckDbAlertStore } from './alert-store.js'
 import type { Db } from './database.js'
+import { createDuckDbMaintenanceStore } from './maintenance-store.js'
 
 const ts = (param: string) => `to_timestamp(${param}::DOUBLE / 1000)`
 const ms = (column: string) => `epoch_ms(${column})::DOUBLE`
 
 const DEVICE_COLUMNS = `id, kind, site, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at, lat, lon,
   gateway_id, gateway_secret_hash`
-const ALERT_COLUMNS = `id::DOUBLE AS id, rule_id, device_id, metric, severity, state, message, value, threshold,
-  ${ms('raised_at')} AS raised_at, ${ms('cleared_at')} AS cleared_at`
 
 interface DeviceRow {
   id: string
@@ -33,20 +30,6 @@ interface DeviceRow {
   lon: number | null
   gateway_id: string | null
   gateway_secret_hash: string | null
-}
-
-interface AlertRow {
-  id: number
-  rule_id: string
-  device_id: string
-  metric: string
-  severity: string
-  state: string
-  message: string
-  value: number
-  threshold: number
-  raised_at: number
-  cleared_at: number | null
 }
 
 const IMAGE_COLUMNS = `device_id, ${ms('capture_ts')} AS capture_ts, ${ms('received_at')} AS received_at, bytes, sha256`
@@ -67,6 +50,26 @@ const toImage = (row: ImageRow): ImageRecord => ({
   sha256: row.sha256,
 })
 
+const USER_COLUMNS = `username, password_hash, role, ${ms('created_at')} AS created_at, kinds, sites`
+
+interface UserRow {
+  username: string
+  password_hash: string
+  role: string
+  created_at: number
+  kinds: string | null
+  sites: string | null
+}
+
+const toUser = (row: UserRow): UserRecord => ({
+  username: row.username,
+  passwordHash: row.password_hash,
+  role: row.role as UserRecord['role'],
+  createdAt: row.created_at,
+  kinds: row.kinds ? (JSON.parse(row.kinds) as DeviceKind[]) : null,
+  sites: row.sites ? (JSON.parse(row.sites) as string[]) : null,
+})
+
 const toDevice = (row: DeviceRow): DeviceRecord => ({
   id: row.id,
   kind: row.kind as DeviceKind,
@@ -80,21 +83,7 @@ const toDevice = (row: DeviceRow): DeviceRecord => ({
   gatewaySecretHash: row.gateway_secret_hash,
 })
 
-const toAlert = (row: AlertRow): AlertRecord => ({
-  id: row.id,
-  ruleId: row.rule_id,
-  deviceId: row.device_id,
-  metric: row.metric,
-  severity: row.severity as Severity,
-  state: row.state as AlertRecord['state'],
-  message: row.message,
-  value: row.value,
-  threshold: row.threshold,
-  raisedAt: row.raised_at,
-  clearedAt: row.cleared_at,
-})
-
-/** Registry, users, sessions, rules, alerts and dead letters in the embedded DuckDB file. */
+/** Registry, users, sessions, rules, alerts and dead letters in the embedded DuckDB file (alerts in alert-*.ts). */
 export function createDuckDbMetaStore(db: Db): MetaStore {
   return {
     async addDevice(device) {
@@ -155,29 +144,31 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
 
     async addUser(user: UserRecord) {
       await db.run(
-        `INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, ${ts('$4')})`,
-        [user.username, user.passwordHash, user.role, user.createdAt],
+        `INSERT INTO users (username, password_hash, role, created_at, kinds, sites) VALUES ($1, $2, $3, ${ts('$4')}, $5, $6)`,
+        [
+          user.username,
+          user.passwordHash,
+          user.role,
+          user.createdAt,
+          user.kinds ? JSON.stringify(user.kinds) : null,
+          user.sites ? JSON.stringify(user.sites) : null,
+        ],
       )
     },
     async getUser(username) {
-      const rows = await db.all<{
-        username: string
-        password_hash: string
-        role: string
-        created_at: number
-      }>(
-        `SELECT username, password_hash, role, ${ms('created_at')} AS created_at FROM users WHERE username = $1`,
+      const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username])
+      return rows[0] ? toUser(rows[0]) : undefined
+    },
+    async listUsers() {
+      return (await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY username`)).map(toUser)
+    },
+    async removeUser(username) {
+      await db.run('DELETE FROM sessions WHERE username = $1', [username])
+      const rows = await db.all<{ username: string }>(
+        'DELETE FROM users WHERE username = $1 RETURNING username',
         [username],
       )
-      const row = rows[0]
-      return row
-        ? {
-            username: row.username,
-            passwordHash: row.password_hash,
-            role: row.role as UserRecord['role'],
-            createdAt: row.created_at,
-          }
-        : undefined
+      return rows.length > 0
     },
     async countUsers() {
       const rows = await db.all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM users')
@@ -295,103 +286,8 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
       ])
     },
 
-    async listRules() {
-      const rows = await db.all<{
-        id: string
-        kind: string
-        metric: string
-        op: string
-        threshold: number
-        clear: number
-        severity: string
-        label: string
-        label_ja: string
-        enabled: boolean
-      }>('SELECT * FROM alert_rules ORDER BY id')
-      return rows.map(
-        (row): ThresholdRule => ({
-          id: row.id,
-          kind: row.kind as DeviceKind,
-          metric: row.metric,
-          op: row.op as ThresholdRule['op'],
-          threshold: row.threshold,
-          clear: row.clear,
-          severity: row.severity as Severity,
-          label: row.label,
-          labelJa: row.label_ja,
-          enabled: row.enabled,
-        }),
-      )
-    },
-    async upsertRule(rule) {
-      await db.run(
-        `INSERT OR REPLACE INTO alert_rules (id, kind, metric, op, threshold, clear, severity, label, label_ja, enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          rule.id,
-          rule.kind,
-          rule.metric,
-          rule.op,
-          rule.threshold,
-          rule.clear,
-          rule.severity,
-          rule.label,
-          rule.labelJa,
-          rule.enabled,
-        ],
-      )
-    },
-    async insertAlert(alert) {
-      const rows = await db.all<AlertRow>(
-        `INSERT INTO alerts (rule_id, device_id, metric, severity, state, message, value, threshold, raised_at, cleared_at)
-         VALUES ($1, $2, $3, $4, 'raised', $5, $6, $7, ${ts('$8')}, NULL) RETURNING ${ALERT_COLUMNS}`,
-        [
-          alert.ruleId,
-          alert.deviceId,
-          alert.metric,
-          alert.severity,
-          alert.message,
-          alert.value,
-          alert.threshold,
-          alert.raisedAt,
-        ],
-      )
-      const created = toAlert(rows[0] as AlertRow)
-      await db.run(`INSERT INTO alert_events VALUES ($1, 'raised', ${ts('$2')}, $3)`, [
-        created.id,
-        created.raisedAt,
-        created.value,
-      ])
-      return created
-    },
-    async clearAlert(id, clearedAt, value) {
-      await db.run(`UPDATE alerts SET state = 'cleared', cleared_at = ${ts('$2')} WHERE id = $1`, [
-        id,
-        clearedAt,
-      ])
-      await db.run(`INSERT INTO alert_events VALUES ($1, 'cleared', ${ts('$2')}, $3)`, [id, clearedAt, value])
-    },
-    async listAlerts(filter) {
-      const where = filter.state ? 'WHERE state = $1' : ''
-      const rows = await db.all<AlertRow>(
-        `SELECT ${ALERT_COLUMNS} FROM alerts ${where} ORDER BY raised_at DESC, id DESC
-          LIMIT ${Math.max(1, Math.min(filter.limit, 1000))}`,
-        filter.state ? [filter.state] : [],
-      )
-      return rows.map(toAlert)
-    },
-    async listAlertEvents(alertId) {
-      const rows = await db.all<{ alert_id: number; event: string; at: number; value: number }>(
-        `SELECT alert_id::DOUBLE AS alert_id, event, ${ms('event_at')} AS at, value FROM alert_events
-          WHERE alert_id = $1 ORDER BY event_at`,
-        [alertId],
-      )
-      return rows.map((row) => ({
-        alertId: row.alert_id,
-        event: row.event as AlertEventRecord['event'],
-        at: row.at,
-        value: row.value,
-      }))
-    },
+    ...createDuckDbAlertStore(db),
+    ...createDuckDbAlertConfigStore(db),
+    ...createDuckDbMaintenanceStore(db),
   }
 }

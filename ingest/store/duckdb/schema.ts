@@ -98,4 +98,80 @@ export const SCHEMA_STATEMENTS = [
      created_at TIMESTAMPTZ NOT NULL,
      revoked_at TIMESTAMPTZ
    )`,
+  'ALTER TABLE users ADD COLUMN IF NOT EXISTS kinds VARCHAR',
+  'ALTER TABLE users ADD COLUMN IF NOT EXISTS sites VARCHAR',
+  // alerts (issue 4): quality flag on readings, rule specs, lifecycle columns, settings, contacts,
+  // maintenance windows, audit log, notification dead letters
+  'ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR',
+  'ALTER TABLE alert_rules ADD COLUMN IF NOT EXISTS type VARCHAR',
+  'ALTER TABLE alert_rules ADD COLUMN IF NOT EXISTS spec VARCHAR',
+  'ALTER TABLE alert_rules ADD COLUMN IF NOT EXISTS updated_at TIMESTAMPTZ',
+  'ALTER TABLE alert_rules ADD COLUMN IF NOT EXISTS updated_by VARCHAR',
+  'CREATE TABLE IF NOT EXISTS alert_defaults_seen (id VARCHAR PRIMARY KEY)',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS type VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS subject VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS site VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS device_kind VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS acknowledged_at TIMESTAMPTZ',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS acknowledged_by VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS ack_note VARCHAR',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS escalation_level INTEGER',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS historical BOOLEAN',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS late BOOLEAN',
+  'ALTER TABLE alerts ADD COLUMN IF NOT EXISTS evidence VARCHAR',
+  'ALTER TABLE alert_events ADD COLUMN IF NOT EXISTS actor VARCHAR',
+  'ALTER TABLE alert_events ADD COLUMN IF NOT EXISTS note VARCHAR',
+  `CREATE TABLE IF NOT EXISTS alert_settings (
+     scope VARCHAR NOT NULL,
+     target VARCHAR NOT NULL,
+     settings VARCHAR NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL,
+     updated_by VARCHAR,
+     PRIMARY KEY (scope, target)
+   )`,
+  `CREATE TABLE IF NOT EXISTS contact_groups (
+     id VARCHAR PRIMARY KEY,
+     spec VARCHAR NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL,
+     updated_by VARCHAR
+   )`,
+  `CREATE TABLE IF NOT EXISTS alert_subscriptions (
+     username VARCHAR PRIMARY KEY,
+     spec VARCHAR NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL
+   )`,
+  'CREATE SEQUENCE IF NOT EXISTS maintenance_ids',
+  `CREATE TABLE IF NOT EXISTS maintenance_windows (
+     id BIGINT PRIMARY KEY DEFAULT nextval('maintenance_ids'),
+     scope VARCHAR NOT NULL,
+     target VARCHAR NOT NULL,
+     starts_at TIMESTAMPTZ NOT NULL,
+     ends_at TIMESTAMPTZ,
+     reason VARCHAR NOT NULL,
+     opened_by VARCHAR NOT NULL,
+     opened_at TIMESTAMPTZ NOT NULL,
+     closed_by VARCHAR,
+     closed_at TIMESTAMPTZ
+   )`,
+  'CREATE SEQUENCE IF NOT EXISTS audit_ids',
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+     logged_at TIMESTAMPTZ NOT NULL,
+     actor VARCHAR NOT NULL,
+     action VARCHAR NOT NULL,
+     target VARCHAR NOT NULL,
+     detail VARCHAR
+   )`,
+  'CREATE SEQUENCE IF NOT EXISTS notification_dead_letter_ids',
+  `CREATE TABLE IF NOT EXISTS notification_dead_letters (
+     id BIGINT PRIMARY KEY DEFAULT nextval('notification_dead_letter_ids'),
+     failed_at TIMESTAMPTZ NOT NULL,
+     alert_id BIGINT NOT NULL,
+     event VARCHAR NOT NULL,
+     channel VARCHAR NOT NULL,
+     target VARCHAR NOT NULL,
+     attempts INTEGER NOT NULL,
+     error VARCHAR NOT NULL,
+     payload VARCHAR
+   )`,
 ]

@@ -1,0 +1,286 @@
+/**
+ * A byte-cap guard between a socket and aedes (RELIABILITY.md item 19). aedes has no maximum
+ * packet size (#831), so mqtt-packet would buffer whatever remaining length a client declares.
+ * This stream reads only each packet's fixed header (and, for large PUBLISHes, the topic) and:
+ * - closes at once when a declared size exceeds `maxPacketBytes` (no byte of it is buffered);
+ * - for a device-contract topic whose payload is above its class cap (telemetry 16 KB, images
+ *   2 MB) passes on the packet with the payload cut to cap + 1 bytes and drops the rest as it
+ *   arrives, so ingest dead-letters it as `oversize` and acknowledges it (a persistent session
+ *   must not resend a poison message forever, DESIGN.md "Refusals");
+ * - for any other topic closes the connection above the cap.
+ * Everything else passes through as the same buffers, so the cost is a few integer operations
+ * per packet.
+ */
+import { Duplex } from 'node:stream'
+import { CONTRACT_VERSION } from '../firmware-contracts/index.js'
+
+export interface FrameCaps {
+  /** Payload cap of every PUBLISH that is not a device image. */
+  maxTelemetryBytes: number
+  maxImageBytes: number
+  maxTopicBytes: number
+  /** Cap on the remaining length of anything that is not a PUBLISH (CONNECT with its will, SUBSCRIBE…). */
+  maxControlBytes: number
+  /** Any PUBLISH declaring more is closed at once; below it an oversize device payload is cut. */
+  maxPacketBytes: number
+}
+
+export type GuardViolation = 'packet_too_large' | 'payload_too_large' | 'malformed_length'
+
+export interface ConnectionInfo {
+  ip: string
+  listener: 'tcp' | 'tls' | 'ws' | 'wss'
+  /** CN of a client certificate that the TLS layer verified against MQTT_TLS_CA. */
+  certCommonName?: string
+}
+
+export interface GuardHooks {
+  violation(guard: FrameGuard, reason: GuardViolation, detail: string): void
+  bytesIn(n: number): void
+  bytesOut(n: number): void
+}
+
+const PUBLISH = 3
+const DEVICE_PREFIX = `${CONTRACT_VERSION}/devices/`
+const IMAGE_TOPIC = new RegExp(`^${CONTRACT_VERSION}/devices/[^/]+/image/[^/]+$`)
+
+function encodeLength(n: number): number[] {
+  const bytes: number[] = []
+  do {
+    let byte = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) byte |= 0x80
+    bytes.push(byte)
+  } while (n > 0)
+  return bytes
+}
+
+enum State {
+  Header = 0,
+  Pass = 1,
+  Hold = 2,
+  Discard = 3,
+}
+
+export class FrameGuard extends Duplex {
+  /** Declared payload sizes of PUBLISHes cut to cap + 1 bytes, oldest first (read by the hooks). */
+  readonly truncated: number[] = []
+  private state = State.Header
+  private header: number[] = []
+  private left = 0
+  private discardAfter = 0
+  private held: Buffer[] = []
+  private heldBytes = 0
+  private pendingWrite: ((err?: Error | null) => void) | undefined
+
+  constructor(
+    readonly inner: Duplex,
+    readonly info: ConnectionInfo,
+    private readonly caps: FrameCaps,
+    private readonly hooks: GuardHooks,
+  ) {
+    super({ allowHalfOpen: false })
+    inner.on('data', (chunk: Buffer) => {
+      hooks.bytesIn(chunk.length)
+      const out = this.scan(chunk)
+      if (out === null) return
+      for (const piece of out) if (!this.push(piece)) inner.pause()
+    })
+    inner.once('end', () => this.push(null))
+    inner.on('error', (err) => this.destroy(err))
+    inner.once('close', () => {
+      this.releaseWrite(new Error('connection closed'))
+      this.destroy()
+    })
+  }
+
+  override _read(): void {
+    if (this.inner.isPaused()) this.inner.resume()
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.hooks.bytesOut(chunk.length)
+    if (this.inner.write(chunk)) {
+      cb()
+      return
+    }
+    this.pendingWrite = cb
+    this.inner.once('drain', () => this.releaseWrite(null))
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    let ok = true
+    this.inner.cork()
+    for (const { chunk } of chunks) {
+      this.hooks.bytesOut(chunk.length)
+      ok = this.inner.write(chunk)
+    }
+    process.nextTick(() => this.inner.uncork())
+    if (ok) {
+      cb()
+      return
+    }
+    this.pendingWrite = cb
+    this.inner.once('drain', () => this.releaseWrite(null))
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.inner.end()
+    cb()
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.releaseWrite(err ?? new Error('connection closed'))
+    this.inner.destroy()
+    cb(err)
+  }
+
+  private releaseWrite(err: Error | null) {
+    const cb = this.pendingWrite
+    this.pendingWrite = undefined
+    cb?.(err)
+  }
+
+  private refuse(reason: GuardViolation, detail: string): null {
+    this.hooks.violation(this, reason, detail)
+    this.inner.destroy()
+    this.destroy()
+    return null
+  }
+
+  /** Returns the bytes to hand to aedes, or null once the connection was closed. */
+  private scan(chunk: Buffer): Buffer[] | null {
+    const out: Buffer[] = []
+    let runStart = 0 // start of the bytes of this chunk that pass through untouched
+    let i = 0
+    while (i < chunk.length) {
+      if (this.state === State.Pass || this.state === State.Discard) {
+        const n = Math.min(this.left, chunk.length - i)
+        if (this.state === State.Discard) runStart = i + n
+        i += n
+        this.left -= n
+        if (this.left === 0) {
+          if (this.state === State.Pass && this.discardAfter > 0) {
+            out.push(chunk.subarray(runStart, i))
+            runStart = i
+            this.state = State.Discard
+            this.left = this.discardAfter
+            this.discardAfter = 0
+          } else {
+            this.state = State.Header
+          }
+        }
+        continue
+      }
+      if (this.state === State.Hold) {
+        const need = this.holdNeed()
+        const n = Math.min(need - this.heldBytes, chunk.length - i)
+        this.held.push(chunk.subarray(i, i + n))
+        this.heldBytes += n
+        i += n
+        runStart = i
+        if (this.heldBytes === need && this.decideHeld(out) === null) return null
+        continue
+      }
+      // State.Header: the first byte, then up to four bytes of remaining length
+      if (this.header.length === 0 && i > runStart) {
+        // keep header bytes out of the run until the packet is judged
+        out.push(chunk.subarray(runStart, i))
+        runStart = i
+      }
+      const byte = chunk[i++] as number
+      this.header.push(byte)
+      if (this.header.length === 1) continue
+      if (byte & 0x80) {
+        if (this.header.length === 5) return this.refuse('malformed_length', 'remaining length over 4 bytes')
+        continue
+      }
+      const remaining = this.remainingLength()
+      const type = (this.header[0] as number) >> 4
+      if (type !== PUBLISH) {
+        if (remaining > this.caps.maxControlBytes) {
+          return this.refuse('packet_too_large', `${remaining} bytes > ${this.caps.maxControlBytes}`)
+        }
+      } else if (remaining > this.caps.maxPacketBytes) {
+        return this.refuse('packet_too_large', `PUBLISH of ${remaining} bytes`)
+      } else if (remaining > this.caps.maxTelemetryBytes + 2) {
+        // may be over its class cap: hold the header until the topic is known
+        this.held = []
+        this.heldBytes = 0
+        this.left = remaining
+        this.state = State.Hold
+        runStart = i
+        continue
+      }
+      // judged: the header goes on as it came (from this chunk, or rebuilt when it spanned two)
+      const headerStartedHere = i - this.header.length >= runStart
+      if (!headerStartedHere) {
+        out.push(Buffer.from(this.header))
+        runStart = i
+      }
+      this.header = []
+      this.left = remaining
+      this.state = remaining > 0 ? State.Pass : State.Header
+    }
+    if (this.state !== State.Hold && i > runStart) {
+      const headerBytesHere = this.state === State.Header ? this.header.length : 0
+      const end = Math.max(runStart, i - Math.min(headerBytesHere, i - runStart))
+      if (end > runStart) out.push(chunk.subarray(runStart, end))
+    }
+    return out
+  }
+
+  private remainingLength(): number {
+    let value = 0
+    let multiplier = 1
+    for (const byte of this.header.slice(1)) {
+      value += (byte & 0x7f) * multiplier
+      multiplier *= 128
+    }
+    return value
+  }
+
+  /** Bytes of the variable header needed to know the topic: its length, then the topic. */
+  private holdNeed(): number {
+    if (this.heldBytes < 2) return Math.min(2, this.left)
+    const held = Buffer.concat(this.held)
+    this.held = [held]
+    const topicLength = held.readUInt16BE(0)
+    return Math.min(2 + topicLength, this.left)
+  }
+
+  private decideHeld(out: Buffer[]): true | null {
+    const held = Buffer.concat(this.held)
+    this.held = [held]
+    if (held.length < 2 || (held.length === 2 && held.readUInt16BE(0) > 0 && this.left > 2)) {
+      return true // keep holding: only the topic length is known so far
+    }
+    const remaining = this.left
+    const topicLength = held.readUInt16BE(0)
+    const topic = held.subarray(2, 2 + topicLength).toString('utf8')
+    const qos = ((this.header[0] as number) >> 1) & 3
+    const payload = remaining - 2 - topicLength - (qos > 0 ? 2 : 0)
+    const cap = IMAGE_TOPIC.test(topic) ? this.caps.maxImageBytes : this.caps.maxTelemetryBytes
+    const headerByte = this.header[0] as number
+    this.header = []
+    this.held = []
+    if (payload <= cap || held.length < 2 + topicLength) {
+      out.push(Buffer.from([headerByte, ...encodeLength(remaining)]), held)
+      this.left = remaining - held.length
+    } else if (topic.startsWith(DEVICE_PREFIX)) {
+      const kept = remaining - payload + cap + 1
+      out.push(Buffer.from([headerByte, ...encodeLength(kept)]), held)
+      this.truncated.push(payload)
+      this.left = kept - held.length
+      this.discardAfter = remaining - kept
+    } else {
+      return this.refuse('payload_too_large', `${payload} bytes on ${topic.slice(0, 200)} > ${cap}`)
+    }
+    this.state = this.left > 0 ? State.Pass : this.discardAfter > 0 ? State.Discard : State.Header
+    if (this.state === State.Discard) {
+      this.left = this.discardAfter
+      this.discardAfter = 0
+    }
+    return true
+  }
+}

@@ -1,0 +1,140 @@
+import type { Point } from './linear-fit.js'
+
+export type FaultKind = 'stuck' | 'jump' | 'out_of_range'
+
+export interface FaultParams {
+  stuckReadings?: number
+  stuckEpsilon: number
+  /** Stuck only if this companion metric moved at least `minRange` meanwhile (a tunnel is flat for days). */
+  stuckCompanion?: { metric: string; minRange: number } | undefined
+  maxJump?: number
+  maxJumpWithinMs: number
+  outOfRange: boolean
+  clearAfterReadings: number
+}
+
+export interface FaultState {
+  open: boolean
+  lastTs: number | null
+  /** Last reading judged plausible: jumps are measured from it. */
+  accepted: Point | null
+  /** Readings past a jump that agree with each other: enough of them make a new level, not a fault. */
+  candidates: Point[]
+  runValue: number | null
+  runCount: number
+  /** Range of the companion metric over the current run. */
+  companionMin: number | null
+  companionMax: number | null
+  okStreak: number
+}
+
+export const initialFault = (open = false): FaultState => ({
+  open,
+  lastTs: null,
+  accepted: null,
+  candidates: [],
+  runValue: null,
+  runCount: 0,
+  companionMin: null,
+  companionMax: null,
+  okStreak: 0,
+})
+
+export type FaultStep =
+  | { kind: 'raise'; at: number; value: number; fault: FaultKind; threshold: number; since: number }
+  | { kind: 'clear'; at: number; value: number }
+  | null
+
+function onFault(
+  p: FaultParams,
+  state: FaultState,
+  at: number,
+  value: number,
+  fault: FaultKind,
+  since: number,
+) {
+  // `state` is a fresh copy owned by this step (never the caller’s input)
+  const next = state
+  next.okStreak = 0
+  if (state.open) return { state: next, step: null }
+  next.open = true
+  const threshold = fault === 'jump' ? (p.maxJump ?? 0) : fault === 'stuck' ? (p.stuckReadings ?? 0) : 0
+  return { state: next, step: { kind: 'raise' as const, at, value, fault, threshold, since } }
+}
+
+/**
+ * Sensor fault, one reading at a time in ts order: a value stuck for `stuckReadings` readings, or
+ * an impossible jump from the last plausible reading. `suspect` tells the caller to keep this
+ * reading out of the value rules: a spike is a sensor problem, not a flood. Clears after
+ * `clearAfterReadings` plausible readings in a row.
+ */
+export function stepFault(
+  p: FaultParams,
+  state: FaultState,
+  sample: Point & { companion?: number | undefined },
+): { state: FaultState; step: FaultStep; suspect: boolean } {
+  if (state.lastTs !== null && sample.ts <= state.lastTs) return { state, step: null, suspect: false }
+  // one copy per step, then filled in (the input state is never changed)
+  const next: FaultState = { ...state, lastTs: sample.ts }
+  let suspect = false
+  const ref = state.accepted
+  if (
+    p.maxJump !== undefined &&
+    ref &&
+    sample.ts - ref.ts <= p.maxJumpWithinMs &&
+    Math.abs(sample.value - ref.value) > p.maxJump
+  ) {
+    const prev = state.candidates.at(-1)
+    const candidates =
+      prev && Math.abs(sample.value - prev.value) <= p.maxJump ? [...state.candidates, sample] : [sample]
+    if (candidates.length >= Math.max(3, p.clearAfterReadings)) {
+      next.accepted = sample
+      next.candidates = []
+    } else {
+      next.candidates = candidates
+      suspect = true
+    }
+  } else {
+    next.accepted = sample
+    if (next.candidates.length > 0) next.candidates = []
+  }
+
+  if (next.runValue !== null && Math.abs(sample.value - next.runValue) <= p.stuckEpsilon) next.runCount++
+  else {
+    next.runValue = sample.value
+    next.runCount = 1
+    next.companionMin = null
+    next.companionMax = null
+  }
+  if (sample.companion !== undefined) {
+    next.companionMin = Math.min(next.companionMin ?? sample.companion, sample.companion)
+    next.companionMax = Math.max(next.companionMax ?? sample.companion, sample.companion)
+  }
+  const companionMoved =
+    !p.stuckCompanion || (next.companionMax ?? 0) - (next.companionMin ?? 0) >= p.stuckCompanion.minRange
+  const stuck = p.stuckReadings !== undefined && next.runCount >= p.stuckReadings && companionMoved
+
+  if (suspect) return { ...onFault(p, next, sample.ts, sample.value, 'jump', sample.ts), suspect }
+  if (stuck) return { ...onFault(p, next, sample.ts, sample.value, 'stuck', sample.ts), suspect }
+  if (!next.open) return { state: next, step: null, suspect }
+  const okStreak = next.okStreak + 1
+  next.okStreak = okStreak
+  if (okStreak < p.clearAfterReadings) return { state: next, step: null, suspect }
+  return {
+    state: { ...next, open: false, okStreak: 0 },
+    step: { kind: 'clear', at: sample.ts, value: sample.value },
+    suspect,
+  }
+}
+
+/** A value ingest refused as outside the sensor's range (it has no stored reading, so `at` is its arrival). */
+export function stepFaultRejected(
+  p: FaultParams,
+  state: FaultState,
+  at: number,
+  value: unknown,
+): { state: FaultState; step: FaultStep } {
+  if (!p.outOfRange) return { state, step: null }
+  const shown = typeof value === 'number' && Number.isFinite(value) ? value : 0
+  return onFault(p, { ...state }, at, shown, 'out_of_range', at)
+}

@@ -1,0 +1,49 @@
+export interface Point {
+  ts: number
+  value: number
+}
+
+/**
+ * Least-squares line through the points: slope per ms and the fitted value at the last point. A
+ * fit over a window is steadier than first-vs-last, so one noisy reading does not fake a trend.
+ * @example linearFit([{ ts: 0, value: 1 }, { ts: 3_600_000, value: 1.1 }])?.slopePerMs // 0.1 / 3_600_000
+ */
+export function linearFit(points: readonly Point[]): { slopePerMs: number; fittedLast: number } | undefined {
+  const n = points.length
+  if (n < 2) return undefined
+  const t0 = (points[0] as Point).ts
+  let sx = 0
+  let sy = 0
+  for (const p of points) {
+    sx += p.ts - t0
+    sy += p.value
+  }
+  const mx = sx / n
+  const my = sy / n
+  let sxx = 0
+  let sxy = 0
+  for (const p of points) {
+    const dx = p.ts - t0 - mx
+    sxx += dx * dx
+    sxy += dx * (p.value - my)
+  }
+  if (sxx === 0) return undefined
+  const slopePerMs = sxy / sxx
+  const last = points[n - 1] as Point
+  return { slopePerMs, fittedLast: my + slopePerMs * (last.ts - t0 - mx) }
+}
+
+/**
+ * The window's points after `sample`: older ones drop off, and at most ~60 points are kept per
+ * window (a reading closer than windowMs/60 to the one before replaces it), so a chatty device
+ * costs no more to fit than a 1-minute one. The newest reading is always the last point.
+ */
+export function slideWindow(points: readonly Point[], sample: Point, windowMs: number): Point[] {
+  let start = 0
+  while (start < points.length && (points[start] as Point).ts < sample.ts - windowMs) start++
+  const kept = points.slice(start)
+  const beforeLast = kept.at(-2)
+  if (beforeLast && sample.ts - beforeLast.ts < windowMs / 60) kept[kept.length - 1] = sample
+  else kept.push(sample)
+  return kept
+}
