@@ -1,3 +1,4 @@
+import { DEVICE_ID_PATTERN, REJECT_REASONS } from '../../../firmware-contracts/index.js'
 import { Router as createRouter, type Response, type Router } from 'express'
 import { z } from 'zod'
 import { DEVICE_KINDS } from '../../../firmware-contracts/index.js'
@@ -42,6 +43,8 @@ export const AlertsQuerySchema = z.strictObject({
 
 export const DeadLettersQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  reason: z.enum(REJECT_REASONS).optional(),
+  device: z.string().regex(DEVICE_ID_PATTERN).optional(),
 })
 
 export const AckSchema = z.strictObject({ note: z.string().max(500).optional() })
@@ -148,7 +151,10 @@ export function alertRoutes(deps: DashboardDeps): Router {
 
   router.get('/dead-letters', deps.auth.requireAdmin, async (req, res) => {
     const query = parseOr400(DeadLettersQuerySchema, req.query, 'query')
-    const letters = await deps.alertStore.listDeadLetters(query.limit)
+    const letters = await deps.alertStore.listDeadLetters(query.limit, {
+      ...(query.reason ? { reason: query.reason } : {}),
+      ...(query.device ? { deviceId: query.device } : {}),
+    })
     res.json({
       deadLetters: letters.map((letter) => ({
         ...letter,

@@ -46,7 +46,6 @@ export function reportRoutes(deps: DashboardDeps): Router {
     if (to - from > 366 * DAY) throw new HttpError(400, 'invalid query: at most one year per report')
     const firstDay = jstDay(from)
     const lastDay = jstDay(to)
-    const alerts = await deps.alertStore.listAlerts({ limit: 1000 })
     const rows: PatrolRow[] = []
     for (const device of visibleDevices(deps, res).filter(
       (d) => d.kind === 'paddy' || d.kind === 'reservoir',
@@ -60,8 +59,9 @@ export function reportRoutes(deps: DashboardDeps): Router {
       })
       const withData = new Set(hours.filter((h) => h.count > 0).map((h) => jstDay(h.ts)))
       const withAlerts = new Set<number>()
+      // this device's alerts whose life overlaps the range, open ones included
+      const alerts = await deps.alertStore.listAlerts({ deviceId: device.id, from, to, limit: 1000 })
       for (const alert of alerts) {
-        if (alert.deviceId !== device.id) continue
         const start = Math.max(jstDay(alert.raisedAt), firstDay)
         const end = Math.min(jstDay(alert.clearedAt ?? now()), lastDay)
         for (let day = start; day <= end; day++) withAlerts.add(day)
