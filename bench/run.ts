@@ -3,6 +3,7 @@
  * on every run). Not part of `npm test`: timings on shared machines are reported, never asserted.
  */
 import { writeFileSync } from 'node:fs'
+import { benchIngestMqtt } from './ingest-mqtt.js'
 import { benchIngestPipeline } from './ingest-pipeline.js'
 import { machineFacts } from './machine.js'
 import { benchQueryYear } from './query-year.js'
@@ -24,6 +25,26 @@ async function main() {
       '| readings | seconds | readings/s | rows stored | RSS |',
       '|---|---|---|---|---|',
       `| ${core.readings.toLocaleString()} | ${core.seconds.toFixed(1)} | ${Math.round(core.readingsPerSecond).toLocaleString()} | ${core.stored.toLocaleString()} | ${core.rssMb.toFixed(0)} MB |`,
+    ].join('\n'),
+  )
+
+  out('\n[ingest over MQTT] 1000 devices, raw-socket generator (pre-encoded), server in a child process')
+  const mqttRuns = [
+    await benchIngestMqtt(out, { qos: 1, seconds: 20 }),
+    await benchIngestMqtt(out, { qos: 0, seconds: 20 }),
+  ]
+  sections.push(
+    [
+      '## End-to-end ingest over MQTT into DuckDB (1000 devices, validated, durable before PUBACK)',
+      '',
+      'Each pre-encoded reading carries 4 metrics (4 rows). `stored` counts readings found in the DuckDB file after a clean stop.',
+      '',
+      '| QoS | generator msg/s (acked for QoS1) | p50 / p99 publish→PUBACK | sent | acked | readings stored | server RSS |',
+      '|---|---|---|---|---|---|---|',
+      ...mqttRuns.map(
+        (r) =>
+          `| ${r.qos} | ${Math.round(r.load.msgPerS).toLocaleString()} | ${r.load.latencyMs.p50?.toFixed(0) ?? '–'} / ${r.load.latencyMs.p99?.toFixed(0) ?? '–'} ms | ${r.load.sent.toLocaleString()} | ${r.load.acked.toLocaleString()} | ${(r.stored / 4).toLocaleString()} | ${r.serverRssMb.toFixed(0)} MB |`,
+      ),
     ].join('\n'),
   )
 
