@@ -17,6 +17,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`)
 const server = fork(new URL('./broker-server.ts', import.meta.url).pathname, [], {
   execArgv: ['--import', 'tsx', '--expose-gc'],
 })
+process.stderr.write('forking\n')
 const port = await new Promise<number>((resolve) =>
   server.once('message', (m: { port: number }) => resolve(m.port)),
 )
@@ -87,7 +88,9 @@ async function qos0(sockets: Socket[]) {
   })
   // measured by the broker's own clock while the load goes on (its socket buffers stay full)
   await new Promise((r) => setTimeout(r, 2000))
+  process.stderr.write('asking for stats\n')
   const before = await stats()
+  process.stderr.write(`stats ${JSON.stringify(before)}\n`)
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const after = await stats()
   running = false
@@ -124,6 +127,7 @@ async function qos1(sockets: Socket[], prefix: number, window = 16) {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en')
+process.stderr.write(`broker on ${port}\n`)
 const publishers = await openMany(1000)
 const r0 = await qos0(publishers)
 out(`QoS 0, 1000 publishers: ${fmt(r0)} msg/s received by ingest (broker alone)`)

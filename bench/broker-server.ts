@@ -66,3 +66,9 @@ process.on('message', (msg: string) => {
   if (msg === 'stop') void broker.close().then(() => process.exit(0))
 })
 process.send?.({ port: broker.port, stats: stats() })
+let last = Date.now()
+setInterval(() => {
+  const now = Date.now()
+  process.stderr.write(`tick lag=${now - last - 1000} received=${received}\n`)
+  last = now
+}, 1000).unref()

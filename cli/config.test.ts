@@ -16,6 +16,8 @@ describe('system config', () => {
     expect(() => loadSystemConfig({ MQTT_PORT: '70000' })).toThrow(/MQTT_PORT/)
     expect(() => loadSystemConfig({ MIMAMORI_ADMIN_PASSWORD: 'short' })).toThrow(/MIMAMORI_ADMIN_PASSWORD/)
     expect(() => loadSystemConfig({ LOG_LEVEL: 'loud' })).toThrow(ConfigError)
+    expect(() => loadSystemConfig({ DASHBOARD_TIME_ZONE: 'Mars/Olympus' })).toThrow(/DASHBOARD_TIME_ZONE/)
+    expect(loadSystemConfig({ DASHBOARD_TIME_ZONE: 'Asia/Manila' }).dashboard.timeZone).toBe('Asia/Manila')
   })
 
   it('disables the demo in production and refuses to force it on', () => {

@@ -230,6 +230,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         },
         demo: config.demo,
         silentAfterMs: config.dashboard.silentAfterMs,
+        timeZone: config.dashboard.timeZone,
       },
       { log, adminSocketPath: join(config.dataDir, ADMIN_SOCKET) },
     )

@@ -12,6 +12,17 @@ export const DashboardConfigSchema = z.object({
   COOKIE_SECURE: z.stringbool().default(false),
   LIVE_FRAME_INTERVAL_MS: z.coerce.number().int().min(50).max(10_000).default(250),
   SILENT_AFTER_MINUTES: z.coerce.number().positive().default(30),
+  DASHBOARD_TIME_ZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone })
+        return true
+      } catch {
+        return false
+      }
+    }, 'an IANA time zone, e.g. Asia/Tokyo')
+    .default('Asia/Tokyo'),
 })
 
 export interface DashboardConfig {
@@ -21,6 +32,7 @@ export interface DashboardConfig {
   secureCookie: boolean
   frameIntervalMs: number
   silentAfterMs: number
+  timeZone: string
 }
 
 export function loadDashboardConfig(env: Record<string, string | undefined>): DashboardConfig {
@@ -32,5 +44,6 @@ export function loadDashboardConfig(env: Record<string, string | undefined>): Da
     secureCookie: c.COOKIE_SECURE,
     frameIntervalMs: c.LIVE_FRAME_INTERVAL_MS,
     silentAfterMs: c.SILENT_AFTER_MINUTES * 60_000,
+    timeZone: c.DASHBOARD_TIME_ZONE,
   })
 }

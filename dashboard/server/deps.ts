@@ -40,5 +40,7 @@ export interface DashboardDeps {
   demo: boolean
   /** A device is `silent` once it has not reported for this long. */
   silentAfterMs: number
+  /** IANA zone the browser shows times in. */
+  timeZone?: string
   now?: () => number
 }

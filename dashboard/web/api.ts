@@ -1,3 +1,4 @@
+import { setTimeZone } from './format.js'
 import type { Alert, CameraImage, DeviceDetail, DeviceSummary, LoginResult, Me, Readings } from './types.js'
 import type {
   ContactGroupEntry,
@@ -147,6 +148,7 @@ export function createApi({ fetch: doFetch, base = '' }: ApiOptions): Api {
     async me() {
       const me = await call<Me>('GET', '/me')
       csrfToken = me.csrfToken ?? csrfToken
+      if (me.timeZone) setTimeZone(me.timeZone)
       return me
     },
     system: () => call<SystemInfo>('GET', '/system'),

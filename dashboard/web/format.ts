@@ -1,8 +1,24 @@
 import { unitOf } from '../../firmware-contracts/kinds.js'
 import { hasKey, type Lang, LOCALES, type Translate } from './i18n/translate.js'
 
-/** Every time on the dashboard is local time at the devices, whatever the viewer's clock says. */
-export const TIME_ZONE = 'Asia/Tokyo'
+/**
+ * Every time on the dashboard is local time at the devices, whatever the viewer's clock says:
+ * Asia/Tokyo unless the server says otherwise (DASHBOARD_TIME_ZONE, sent with GET /me).
+ */
+export const DEFAULT_TIME_ZONE = 'Asia/Tokyo'
+let timeZone = DEFAULT_TIME_ZONE
+
+export const currentTimeZone = (): string => timeZone
+
+/** Ignores a zone the browser does not know, so a typo on the server never breaks every date. */
+export function setTimeZone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    timeZone = zone
+  } catch {
+    timeZone = DEFAULT_TIME_ZONE
+  }
+}
 
 /** Decimals worth showing per unit: sensors resolve about this much, more digits are noise. */
 const DECIMALS: Record<string, number> = { cm: 1, m: 2, '°C': 1, V: 2, dBm: 0, 'mm/h': 1 }
@@ -53,7 +69,7 @@ export function roleLabel(role: string, t: Translate): string {
 
 function tokyoParts(ms: number): Record<string, string> {
   const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
+    timeZone: currentTimeZone(),
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',

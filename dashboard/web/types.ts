@@ -30,6 +30,8 @@ export interface LoginResult {
 export interface Me extends User {
   demo: boolean
   csrfToken?: string
+  /** IANA zone the dashboard shows times in (server setting DASHBOARD_TIME_ZONE). */
+  timeZone?: string
 }
 
 export interface DeviceSummary {

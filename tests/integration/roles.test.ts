@@ -157,6 +157,30 @@ describe('roles and scope', () => {
     expect(((await me.json()) as { csrfToken: string }).csrfToken).toBe(session.csrfToken)
   })
 
+  it('records administrative actions in the audit log with their actor', async () => {
+    await sys.provisionDevice('audit-1', 'paddy')
+    await sys.api('POST', '/users', { username: 'kimura', role: 'viewer' })
+    expect((await sys.api('DELETE', '/devices/audit-1')).status).toBe(204)
+    const audit = await eventually(
+      async () => {
+        const res = await sys.api<{ entries: Array<{ actor: string; action: string; target: string }> }>(
+          'GET',
+          '/audit',
+        )
+        return res.body.entries.length >= 3 && res.body.entries
+      },
+      5000,
+      'three audit entries',
+    )
+    expect(audit.map((e) => `${e.actor}:${e.action}:${e.target}`)).toEqual(
+      expect.arrayContaining([
+        'admin:device.add:audit-1',
+        'admin:user.add:kimura',
+        'admin:device.remove:audit-1',
+      ]),
+    )
+  })
+
   it('lets a viewer read but not change anything', async () => {
     const created = await sys.api<{ password: string }>('POST', '/users', {
       username: 'viewer-1',

@@ -1,7 +1,6 @@
-import { DEVICE_ID_PATTERN, REJECT_REASONS } from '../../../firmware-contracts/index.js'
 import { Router as createRouter, type Response, type Router } from 'express'
 import { z } from 'zod'
-import { DEVICE_KINDS } from '../../../firmware-contracts/index.js'
+import { DEVICE_ID_PATTERN, DEVICE_KINDS, REJECT_REASONS } from '../../../firmware-contracts/index.js'
 import { type AlertAdmin, AlertAdminError } from '../../../ingest/alerts/admin.js'
 import { AlertActionError } from '../../../ingest/alerts/lifecycle.js'
 import { SEVERITIES, SEVERITY_LABELS } from '../../../ingest/alerts/severity.js'

@@ -84,12 +84,19 @@ export function deviceRoutes(deps: DashboardDeps): Router {
       lon: body.lon ?? null,
       gatewayId: body.gatewayId ?? null,
     })
+    deps.audit?.({
+      actor: res.locals.user.username,
+      action: 'device.add',
+      target: body.id,
+      detail: { kind: body.kind },
+    })
     res.status(201).json({ device: summary(deviceOr404(body.id)), password })
   })
 
   router.delete('/devices/:id', deps.auth.requireAdmin, async (req, res) => {
     if (!(await deps.directory.remove(String(req.params.id))))
       throw new HttpError(404, `no device ${req.params.id}`)
+    deps.audit?.({ actor: res.locals.user.username, action: 'device.remove', target: String(req.params.id) })
     res.status(204).end()
   })
 

@@ -29,6 +29,7 @@ export function gatewayRoutes(deps: DashboardDeps): Router {
     if (deps.directory.getGateway(body.id) || deps.directory.get(body.id))
       throw new HttpError(409, `${body.id} exists already`)
     const { password, deviceKey } = await deps.provisionGateway({ id: body.id })
+    deps.audit?.({ actor: res.locals.user.username, action: 'gateway.add', target: body.id })
     res.status(201).json({ gateway: { id: body.id }, password, deviceKey })
   })
 

@@ -35,7 +35,12 @@ export function sessionRoutes(deps: DashboardDeps, options: { secureCookie: bool
   router.get('/me', deps.auth.requireUser, (req, res) => {
     const user = res.locals.user as SessionUser
     const token = tokenFromHeaders(req.headers)
-    res.json({ ...user, demo: deps.demo, ...(token ? { csrfToken: csrfTokenOf(token) } : {}) })
+    res.json({
+      ...user,
+      demo: deps.demo,
+      timeZone: deps.timeZone ?? 'Asia/Tokyo',
+      ...(token ? { csrfToken: csrfTokenOf(token) } : {}),
+    })
   })
 
   return router

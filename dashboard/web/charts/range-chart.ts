@@ -1,5 +1,5 @@
 import uPlot from 'uplot'
-import { TIME_ZONE } from '../format.js'
+import { currentTimeZone } from '../format.js'
 import type { Severity } from '../types.js'
 import type { ChartData } from './ranges.js'
 import { yRange } from './series.js'
@@ -130,7 +130,7 @@ export function createRangeChart(options: RangeChartOptions): RangeChart {
       width,
       height: chartHeight(width),
       ms: 1,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts), TIME_ZONE),
+      tzDate: (ts) => uPlot.tzDate(new Date(ts), currentTimeZone()),
       cursor: { drag: { x: true, y: false, setScale: false } },
       // The figure's summary and threshold list say what a legend would, in words that are read out.
       legend: { show: false },
