@@ -3,6 +3,7 @@
  * password `pw-<id>`, an ingest port that accepts everything at once (no store), and answers to
  * `stats` messages over IPC. Run with --expose-gc so idle memory is measured after a GC.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import { loadBrokerConfig } from '../broker/config.js'
@@ -50,10 +51,15 @@ const broker = await startBroker(
     log: pino({ level: 'warn' }),
   },
 )
+const lag = monitorEventLoopDelay({ resolution: 10 })
+lag.enable()
 const stats = () => {
   ;(globalThis as { gc?: () => void }).gc?.()
   const m = process.memoryUsage()
+  const lagP99Ms = lag.percentile(99) / 1e6
+  lag.reset()
   return {
+    lagP99Ms,
     received,
     at: Date.now(),
     rss: m.rss,
@@ -66,9 +72,3 @@ process.on('message', (msg: string) => {
   if (msg === 'stop') void broker.close().then(() => process.exit(0))
 })
 process.send?.({ port: broker.port, stats: stats() })
-let last = Date.now()
-setInterval(() => {
-  const now = Date.now()
-  process.stderr.write(`tick lag=${now - last - 1000} received=${received}\n`)
-  last = now
-}, 1000).unref()

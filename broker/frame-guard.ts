@@ -72,6 +72,7 @@ export class FrameGuard extends Duplex {
   private held: Buffer[] = []
   private heldBytes = 0
   private pendingWrite: ((err?: Error | null) => void) | undefined
+  private wanted = false
 
   constructor(
     readonly inner: Duplex,
@@ -80,12 +81,9 @@ export class FrameGuard extends Duplex {
     private readonly hooks: GuardHooks,
   ) {
     super({ allowHalfOpen: false })
-    inner.on('data', (chunk: Buffer) => {
-      hooks.bytesIn(chunk.length)
-      const out = this.scan(chunk)
-      if (out === null) return
-      for (const piece of out) if (!this.push(piece)) inner.pause()
-    })
+    // pull, like aedes reads a bare socket: a chunk is read only when aedes wants more, so the
+    // guard adds no buffering of its own
+    inner.on('readable', () => this.pull())
     inner.once('end', () => this.push(null))
     inner.on('error', (err) => this.destroy(err))
     inner.once('close', () => {
@@ -95,7 +93,19 @@ export class FrameGuard extends Duplex {
   }
 
   override _read(): void {
-    if (this.inner.isPaused()) this.inner.resume()
+    this.wanted = true
+    this.pull()
+  }
+
+  private pull() {
+    while (this.wanted) {
+      const chunk = this.inner.read() as Buffer | null
+      if (chunk === null) return
+      this.hooks.bytesIn(chunk.length)
+      const out = this.scan(chunk)
+      if (out === null) return
+      for (const piece of out) if (!this.push(piece)) this.wanted = false
+    }
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {

@@ -118,6 +118,24 @@ export function openApiDocument(version: string): Json {
           responses: { '204': { description: 'removed' } },
         },
       },
+      '/devices/{id}/rotate': {
+        post: {
+          summary:
+            'New MQTT password for a device (admin); the old one stops working and the device is disconnected',
+          parameters: [idParam],
+          responses: {
+            '200': { description: '{id, username, clientId, password} — the password is shown only once' },
+            ...errors,
+          },
+        },
+      },
+      '/devices/{id}/revoke': {
+        post: {
+          summary: 'Revoke a device (admin): disconnected at once, refused (CONNACK 5) from then on',
+          parameters: [idParam],
+          responses: { '200': { description: '{id, revokedAt}' }, ...errors },
+        },
+      },
       '/devices/{id}/latest': {
         get: {
           summary: 'Latest value of every metric, with units',
