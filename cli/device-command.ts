@@ -16,6 +16,8 @@ export const DEVICE_HELP = `Usage: mimamori device <command>
       reach the centre through that edge gateway (which then knows how to check its password).
   device list
   device remove <id>
+  device rotate <id> | device revoke <id>
+      A new password (the old one stops working), or refusal from now on; either disconnects it.
       Removes the device; if it is connected, it is disconnected at once.
 
 Works whether or not mimamori is running: while it runs, the command goes through the
