@@ -94,4 +94,40 @@ describe('durability', () => {
       store.close()
     }
   }, 120_000)
+
+  it('opens again after a SIGKILL of a server that created its database itself (no DDL left in the WAL)', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mimamori-kill-fresh-'))
+    const env = {
+      DATA_DIR: dataDir,
+      MQTT_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+      MQTT_PORT: String(await freePort()),
+      MQTT_WS_PORT: String(await freePort()),
+      HTTP_PORT: String(await freePort()),
+      MIMAMORI_ADMIN_PASSWORD: 'kill-fresh-password',
+    }
+    const server = await startServer(env)
+    const api = `http://127.0.0.1:${env.HTTP_PORT}/api/v1`
+    const login = (await (
+      await fetch(`${api}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: env.MIMAMORI_ADMIN_PASSWORD }),
+      })
+    ).json()) as { token: string }
+    const created = await fetch(`${api}/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({ id: 'fresh-1', kind: 'paddy' }),
+    })
+    expect(created.status).toBe(201)
+    server.child.kill('SIGKILL')
+    await server.exited
+    const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
+    try {
+      expect((await store.meta.listDevices()).map((d) => d.id)).toEqual(['fresh-1'])
+    } finally {
+      store.close()
+    }
+  }, 60_000)
 })
