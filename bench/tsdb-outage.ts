@@ -86,11 +86,13 @@ async function main() {
       preEncoded: true,
     })
     await sleep(20_000)
-    out(`  stopping VictoriaMetrics for ${outageS} s`)
-    await vm.stop()
-    await sleep(outageS * 1000)
-    out('  starting VictoriaMetrics again')
-    await vm.restart()
+    if (outageS > 0) {
+      out(`  stopping VictoriaMetrics for ${outageS} s`)
+      await vm.stop()
+      await sleep(outageS * 1000)
+      out('  starting VictoriaMetrics again')
+      await vm.restart()
+    }
     const summary = await load
     for (let i = 0; i < 300; i++) {
       const ready = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/readyz`)
