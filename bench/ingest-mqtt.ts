@@ -1,110 +1,112 @@
 /**
  * End-to-end ingest over MQTT: mimamori (`npm start` code, demo off) in a child process pinned to
  * one core, the raw-socket load generator here pinned to the other; 1000 devices publish QoS1
- * (then QoS0) flat out for a fixed time. Afterwards the server stops and the DuckDB file is
+ * (or QoS0) flat out for a fixed time. Afterwards the server stops and the DuckDB file is
  * counted: stored must equal acknowledged (QoS1), so zero loss is checked, not assumed.
  */
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
-import { type LoadSummary, runLoad } from '../simulators/load/load.js'
-import { freePort, runCli } from '../tests/helpers/processes.js'
+import { type LoadDevice, type LoadSummary, runLoad } from '../simulators/load/load.js'
+import {
+  copyDataDir,
+  deviceIds,
+  GENERATOR_CPU,
+  pin,
+  provisionOffline,
+  rssMb,
+  startMimamori,
+  untilStable,
+  windowSampler,
+} from './common.js'
+
+/** A paddy's pre-encoded reading carries 4 metrics (depth, water temp, battery, RSSI): 4 rows. */
+export const PADDY_METRICS = 4
 
 export interface MqttIngestResult {
   qos: 0 | 1
   load: LoadSummary
+  /** Readings found in the DuckDB file after a clean stop. */
   stored: number
+  /** Readings stored per second while the load ran (from /metrics, after the first 2 s). */
+  storedPerS: number
+  /**
+   * Readings stored per second from the first publish to the last reading stored (in the DuckDB
+   * file after the clean stop), including what was still queued when the generator stopped
+   * (QoS 0 has no window to hold publishers back).
+   */
+  throughputPerS: number
+  /** Seconds the server kept storing after the generator stopped, its clean stop included. */
+  drainS: number
   serverRssMb: number
 }
 
-function pin(pid: number | undefined, cpu: string) {
-  if (!pid) return
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' })
-  } catch {
-    // taskset missing or not allowed: the run is still valid, only noisier
-  }
+/** A data directory with `devices` paddies registered, copied for every run so each starts alike. */
+export interface IngestFleet {
+  template: string
+  devices: LoadDevice[]
+  dispose(): void
 }
 
-const rssOf = (pid: number | undefined) => {
-  try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' })
-    return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024
-  } catch {
-    return 0
-  }
+export async function prepareIngestFleet(devices = 1000): Promise<IngestFleet> {
+  const template = mkdtempSync(join(tmpdir(), 'mimamori-bench-fleet-'))
+  const fleet = await provisionOffline(template, [{ ids: deviceIds('bench-', devices), kind: 'paddy' }])
+  return { template, devices: fleet, dispose: () => rmSync(template, { recursive: true, force: true }) }
 }
 
 export async function benchIngestMqtt(
   log: (line: string) => void,
-  options: { devices?: number; seconds?: number; qos: 0 | 1 },
+  options: { fleet: IngestFleet; seconds?: number; qos: 0 | 1; maxDrainMs?: number },
 ): Promise<MqttIngestResult> {
-  const devices = options.devices ?? 1000
-  const dataDir = mkdtempSync(join(tmpdir(), 'mimamori-bench-mqtt-'))
-  const env = {
-    DATA_DIR: dataDir,
-    MQTT_HOST: '127.0.0.1',
-    HTTP_HOST: '127.0.0.1',
-    MQTT_PORT: String(await freePort()),
-    MQTT_WS_PORT: String(await freePort()),
-    HTTP_PORT: String(await freePort()),
-    MIMAMORI_ADMIN_PASSWORD: 'bench-admin-password',
-    LOG_LEVEL: 'error',
-  }
-  const server = runCli(['start'], env)
+  const { fleet } = options
+  const dataDir = copyDataDir(fleet.template)
+  const server = await startMimamori({ dataDir })
   try {
-    for (let i = 0; i < 600 && !server.output.stderr.includes('mimamori is running'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    pin(server.child.pid, '1')
-    pin(process.pid, '0')
-    const api = `http://127.0.0.1:${env.HTTP_PORT}/api/v1`
-    const login = (await (
-      await fetch(`${api}/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: env.MIMAMORI_ADMIN_PASSWORD }),
-      })
-    ).json()) as { token: string }
-    const fleet = []
-    for (let i = 0; i < devices; i++) {
-      const id = `bench-${i}`
-      const res = await fetch(`${api}/devices`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
-        body: JSON.stringify({ id, kind: 'paddy' }),
-      })
-      fleet.push({
-        deviceId: id,
-        password: ((await res.json()) as { password: string }).password,
-        kind: 'paddy' as const,
-      })
-    }
+    pin(process.pid, GENERATOR_CPU)
+    const sampler = windowSampler(() => server.metric('mimamori_ingest_readings_total', 'result="stored"'))
     const load = await runLoad({
-      url: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
-      devices: fleet,
+      url: server.mqttUrl,
+      devices: fleet.devices,
       qos: options.qos,
       durationMs: (options.seconds ?? 20) * 1000,
       preEncoded: true,
       drainTimeoutMs: 20_000,
+      onProgress: sampler.sample,
     })
-    const serverRssMb = rssOf(server.child.pid)
-    server.child.kill('SIGTERM')
-    await server.exited
+    const storedPerS = await sampler.rate()
+    const serverRssMb = rssMb(server.pid)
+    const settled = await untilStable(
+      () => server.metric('mimamori_ingest_readings_total', 'result="stored"'),
+      {
+        maxMs: options.maxDrainMs ?? (options.qos === 1 ? 2000 : 10_000),
+      },
+    )
+    // QoS 0: what the server had read but not yet stored is stored during the clean stop
+    const stopping = performance.now()
+    await server.stop()
+    const stopS = (performance.now() - stopping) / 1000
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
-    // pre-encoded readings carry one metric each: rows = readings
-    const stored = await store.readings.count()
+    const stored = (await store.readings.count()) / PADDY_METRICS
     store.close()
+    const throughputPerS = stored / (load.elapsedS + settled.drainS + stopS)
     log(
-      `  QoS${options.qos}: ${devices} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
+      `  mimamori QoS${options.qos}: ${fleet.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
+        `${Math.round(storedPerS).toLocaleString()} readings/s stored while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${(settled.drainS + stopS).toFixed(1)} s drain and stop, ` +
         `p50/p99 ${load.latencyMs.p50?.toFixed(0) ?? '-'}/${load.latencyMs.p99?.toFixed(0) ?? '-'} ms, sent ${load.sent.toLocaleString()}, ` +
         `acked ${load.acked.toLocaleString()}, stored ${stored.toLocaleString()}, server RSS ${serverRssMb.toFixed(0)} MB`,
     )
-    return { qos: options.qos, load, stored, serverRssMb }
+    return {
+      qos: options.qos,
+      load,
+      stored,
+      storedPerS,
+      throughputPerS,
+      drainS: settled.drainS + stopS,
+      serverRssMb,
+    }
   } finally {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL')
+    await server.dispose()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

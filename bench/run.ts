@@ -1,81 +1,201 @@
 /**
  * `npm run bench`: runs the benchmarks, prints figures and writes bench/RESULTS.md (regenerated
  * on every run). Not part of `npm test`: timings on shared machines are reported, never asserted.
+ * `BENCH_QUICK=1` runs fewer and shorter rounds (about 5 minutes instead of about 20);
+ * `BENCH_ONLY=ingest,node-red,latency,scale,export,query` runs some sections only.
+ * See docs/benchmarks.md.
  */
-import { writeFileSync } from 'node:fs'
-import { benchIngestMqtt } from './ingest-mqtt.js'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ROOT } from '../tests/helpers/processes.js'
+import { copyDataDir, deviceIds, fmt, provisionOffline, QUICK, ratio, startMimamori } from './common.js'
+import { benchExport } from './export.js'
+import { prepareIngestFleet } from './ingest-mqtt.js'
 import { benchIngestPipeline } from './ingest-pipeline.js'
+import { compareIngestWithMosquitto, type IngestComparison } from './ingest-vs-mosquitto.js'
+import { benchLatency } from './latency.js'
 import { machineFacts } from './machine.js'
+import { benchNodeRedStack } from './node-red-stack.js'
 import { benchQueryYear } from './query-year.js'
+import {
+  coreSection,
+  exportSection,
+  ingestSection,
+  latencySection,
+  nodeRedSection,
+  querySection,
+  scaleSection,
+} from './report.js'
+import { benchScale } from './scale.js'
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+const wanted = (section: string) => !only || only.includes(section)
 
 async function main() {
-  const facts = machineFacts()
+  const started = Date.now()
+  const facts = { ...machineFacts(), mode: QUICK ? 'BENCH_QUICK=1 (fewer, shorter runs)' : 'full' }
   out('mimamori benchmarks')
   for (const [k, v] of Object.entries(facts)) out(`  ${k}: ${v}`)
   const sections: string[] = []
+  const summary: string[] = []
 
-  out('\n[ingest core] validate → dedupe → group commit into DuckDB, 1000 devices, no network')
-  const core = await benchIngestPipeline(out)
-  sections.push(
-    [
-      '## Ingest core (no network): 1000 devices, one QoS1-style message in flight each',
-      '',
-      '| readings | seconds | readings/s | rows stored | RSS |',
-      '|---|---|---|---|---|',
-      `| ${core.readings.toLocaleString()} | ${core.seconds.toFixed(1)} | ${Math.round(core.readingsPerSecond).toLocaleString()} | ${core.stored.toLocaleString()} | ${core.rssMb.toFixed(0)} MB |`,
-    ].join('\n'),
-  )
+  if (wanted('ingest')) {
+    out('\n[ingest core] validate → dedupe → group commit into DuckDB, 1000 devices, no network')
+    sections.push(coreSection(await benchIngestPipeline(out)))
+  }
 
-  out('\n[ingest over MQTT] 1000 devices, raw-socket generator (pre-encoded), server in a child process')
-  const mqttRuns = [
-    await benchIngestMqtt(out, { qos: 1, seconds: 20 }),
-    await benchIngestMqtt(out, { qos: 0, seconds: 20 }),
-  ]
-  sections.push(
-    [
-      '## End-to-end ingest over MQTT into DuckDB (1000 devices, validated, durable before PUBACK)',
-      '',
-      'Each pre-encoded reading carries 4 metrics (4 rows). `stored` counts readings found in the DuckDB file after a clean stop.',
-      '',
-      '| QoS | generator msg/s (acked for QoS1) | p50 / p99 publish→PUBACK | sent | acked | readings stored | server RSS |',
-      '|---|---|---|---|---|---|---|',
-      ...mqttRuns.map(
-        (r) =>
-          `| ${r.qos} | ${Math.round(r.load.msgPerS).toLocaleString()} | ${r.load.latencyMs.p50?.toFixed(0) ?? '–'} / ${r.load.latencyMs.p99?.toFixed(0) ?? '–'} ms | ${r.load.sent.toLocaleString()} | ${r.load.acked.toLocaleString()} | ${(r.stored / 4).toLocaleString()} | ${r.serverRssMb.toFixed(0)} MB |`,
-      ),
-    ].join('\n'),
-  )
+  let ingest: IngestComparison[] = []
+  const fleet = await prepareIngestFleet(1000)
+  try {
+    if (wanted('ingest')) {
+      out(
+        '\n[ingest over MQTT vs. mosquitto] 1000 devices, pre-encoded raw-socket generator on CPU 1, system on CPU 0, A/B alternated',
+      )
+      ingest = [
+        ...(await compareIngestWithMosquitto(out, {
+          fleet,
+          rounds: QUICK ? 1 : 3,
+          seconds: QUICK ? 5 : 10,
+          qos: [1],
+        })),
+        // QoS 0 flat out leaves mimamori minutes of backlog to store (nothing holds publishers
+        // back), so one short round: the stop that stores the backlog is timed too
+        ...(await compareIngestWithMosquitto(out, { fleet, rounds: 1, seconds: 5, qos: [0] })),
+      ]
+      sections.push(ingestSection(ingest))
+      for (const c of ingest) {
+        summary.push(
+          `ingest QoS ${c.qos}: mimamori ${fmt(c.median.mimamori)}/s, mosquitto ${fmt(c.median.mosquitto)}/s, ratio ${ratio(c.median.mimamori, c.median.mosquitto)}`,
+        )
+      }
+    }
+    if (wanted('node-red')) {
+      out('\n[peer (b): Node-RED stack] mosquitto → Node-RED → VictoriaMetrics, same generator')
+      const nodeRed = await benchNodeRedStack(out, {
+        devices: fleet.devices,
+        rates: QUICK ? [1000, 2000, 4000] : [1000, 2000, 3000, 4000, 6000],
+        seconds: QUICK ? 5 : 8,
+        overloadSeconds: QUICK ? 5 : 10,
+      })
+      const q1 = ingest.find((c) => c.qos === 1)
+      sections.push(nodeRedSection(nodeRed, q1?.median.mimamori, q1?.lossless ?? false))
+      summary.push(
+        `Node-RED stack: sustained ${fmt(nodeRed.sustainedPerS)}/s, overload loss ${nodeRed.overload ? (100 - (100 * nodeRed.overload.stored) / Math.max(1, nodeRed.overload.acked)).toFixed(1) : '–'} %, mimamori/Node-RED ${ratio(q1?.median.mimamori, nodeRed.sustainedPerS)}`,
+      )
+    }
+  } finally {
+    fleet.dispose()
+  }
 
-  out('\n[query] one year of 1-minute data for one device')
-  const year = await benchQueryYear(out)
-  sections.push(
-    [
-      '## Queries: one year of 1-minute data for one device (525,600 points)',
-      '',
-      '| query | median of 7 |',
-      '|---|---|',
-      `| 1-year chart, 1,460 buckets of 6 h, from 10-minute rollups | ${year.yearBucketsMs.rollups.toFixed(1)} ms (target ≤ 50 ms) |`,
-      `| same, from raw rows (before the first rollup run) | ${year.yearBucketsMs.raw.toFixed(1)} ms |`,
-      `| 24 h of raw points (1,440) | ${year.dayRawMs.toFixed(1)} ms |`,
-      `| loading 525,600 rows through the store's appender | ${year.loadSeconds.toFixed(1)} s (${Math.round(year.points / year.loadSeconds).toLocaleString()} rows/s) |`,
-      `| rolling up the year | ${year.rollupSeconds.toFixed(2)} s |`,
-    ].join('\n'),
-  )
+  if (wanted('latency') || wanted('scale')) {
+    const paddies = QUICK ? 10_000 : 15_000
+    out(`\n[latency, scale] registering ${fmt(paddies)} paddies and 10 rail thermometers`)
+    const template = mkdtempSync(join(tmpdir(), 'mimamori-bench-fleet-'))
+    try {
+      const devices = await provisionOffline(template, [
+        { ids: deviceIds('s-', paddies), kind: 'paddy' },
+        { ids: deviceIds('rail-', QUICK ? 5 : 10), kind: 'rail' },
+      ])
+      const pads = devices.filter((d) => d.kind === 'paddy')
+      const rails = devices.filter((d) => d.kind === 'rail')
+      if (wanted('latency')) {
+        out('\n[latency] publish → socket.io reading frame, crossing → alert event')
+        const dir = copyDataDir(template)
+        const server = await startMimamori({ dataDir: dir })
+        try {
+          const latency = await benchLatency(out, {
+            server,
+            paddies: pads,
+            rails,
+            rounds: QUICK ? 1 : 3,
+            windowS: QUICK ? 4 : 8,
+          })
+          sections.push(latencySection(latency))
+          for (const r of latency.rates)
+            summary.push(`latency ${fmt(r.rate)}/s: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`)
+          summary.push(
+            `crossing → alert: median ${fmt(latency.crossingP50)} ms, max ${fmt(latency.crossingMax)} ms`,
+          )
+        } finally {
+          await server.stop()
+          await server.dispose()
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }
+      if (wanted('scale')) {
+        out('\n[scale] idle connections, reconnect after a restart')
+        const dir = copyDataDir(template)
+        try {
+          const scale = await benchScale(out, {
+            dataDir: dir,
+            devices: pads,
+            steps: QUICK ? [10_000] : [10_000, 15_000],
+            reconnectDevices: 10_000,
+          })
+          sections.push(scaleSection(scale))
+          for (const p of scale.points)
+            summary.push(`${fmt(p.connections)} idle connections: ${p.perConnectionKb.toFixed(1)} KB each`)
+          if (scale.restart) summary.push(`10k reconnect after restart: ${scale.restart.totalS.toFixed(1)} s`)
+          summary.push(`50k connections: not possible here (open-file limit ${scale.fileLimit} per process)`)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }
+    } finally {
+      rmSync(template, { recursive: true, force: true })
+    }
+  }
 
+  if (wanted('export')) {
+    const rows = QUICK ? 2_000_000 : 10_000_000
+    out(`\n[export] ${fmt(rows)} rows through GET /api/v1/export (CSV)`)
+    const result = await benchExport(out, rows)
+    sections.push(exportSection(result))
+    summary.push(`export: ${fmt(result.rowsPerS)} rows/s, peak RSS ${fmt(result.peakRssMb)} MB`)
+  }
+
+  if (wanted('query')) {
+    out('\n[query] one year of 1-minute data for one device')
+    const year = await benchQueryYear(out)
+    sections.push(querySection(year))
+    summary.push(`1-year chart query: ${year.yearBucketsMs.rollups.toFixed(1)} ms`)
+  }
+
+  const minutes = (Date.now() - started) / 60_000
+  out(`\nsummary (${minutes.toFixed(1)} min):`)
+  for (const line of summary) out(`  ${line}`)
   const md = [
     '# Benchmark results',
     '',
-    'Regenerated by `npm run bench`. Absolute figures drift on shared 2-core machines; compare ratios measured in the same run.',
+    'Regenerated by `npm run bench` (how to run each part and what it measures: [docs/benchmarks.md](../docs/benchmarks.md)). ' +
+      'Absolute figures drift on shared 2-core machines; compare ratios measured in the same run.',
     '',
     ...Object.entries(facts).map(([k, v]) => `- ${k}: ${v}`),
+    `- bench run time: ${minutes.toFixed(1)} min`,
     '',
-    ...sections,
+    '## Summary',
     '',
+    ...summary.map((line) => `- ${line}`),
+    '',
+    ...sections.flatMap((s) => [s, '']),
   ].join('\n')
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), md)
-  out('\nwrote bench/RESULTS.md')
+  if (only) out('\nBENCH_ONLY set: bench/RESULTS.md left as it was')
+  else {
+    const file = new URL('./RESULTS.md', import.meta.url).pathname
+    writeFileSync(file, md)
+    // the repo's formatter lays out markdown tables too; keep `npm run lint` clean
+    try {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', file], {
+        stdio: 'ignore',
+      })
+    } catch {
+      out('(biome could not format bench/RESULTS.md: run npm run format)')
+    }
+    out('\nwrote bench/RESULTS.md')
+  }
 }
 
 main().catch((err: unknown) => {

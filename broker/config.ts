@@ -24,6 +24,11 @@ export const BrokerConfigSchema = z.object({
   /** Default: DATA_DIR/broker. */
   MQTT_PERSISTENCE_DIR: z.string().min(1).optional(),
   MQTT_PERSISTENCE_FSYNC: bool.default(false),
+  /** Scale-out: sessions, retained messages and the message bus shared over Redis (`mimamori broker`). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   MQTT_MAX_TELEMETRY_BYTES: z.coerce.number().int().min(256).default(DEFAULT_MAX_TELEMETRY_BYTES),
   MQTT_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_IMAGE_BYTES),
@@ -93,6 +98,11 @@ export interface BrokerConfig {
   aclFile?: string
   /** Directory of the file-backed session store; without it sessions and retained messages live in memory. */
   persistence?: { dir: string; fsync: boolean }
+  /**
+   * REDIS_URL: for `mimamori broker`, which then shares sessions, retained messages and the bus
+   * with its peers (broker/redis-backplane.ts) instead of keeping the session journal.
+   */
+  redisUrl?: string
 }
 
 export const DEFAULT_LIMITS: Required<BrokerLimits> = Object.freeze({
@@ -178,6 +188,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     ...(tls ? { tls } : {}),
     allowAnonymous: p.MQTT_ALLOW_ANONYMOUS,
     ...(p.MQTT_ACL_FILE ? { aclFile: resolve(p.MQTT_ACL_FILE) } : {}),
+    ...(p.REDIS_URL ? { redisUrl: p.REDIS_URL } : {}),
     ...(p.MQTT_PERSISTENCE === 'file'
       ? {
           persistence: {

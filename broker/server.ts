@@ -26,8 +26,13 @@ export interface BrokerDeps {
   log: Logger
   /** Overrides MQTT_ACL_FILE (tests, embedding). */
   acl?: Acl
-  /** Another aedes persistence (e.g. Redis for scale-out) instead of the session journal. */
+  /**
+   * Another aedes persistence (e.g. Redis for scale-out, broker/redis-backplane.ts) instead of the
+   * session journal; its owner destroys it after `close()`.
+   */
   persistence?: object
+  /** Another aedes message bus (mqemitter), e.g. `mqemitter-redis`; `close()` closes it (aedes does). */
+  mq?: object
 }
 
 export interface RunningBroker {
@@ -61,7 +66,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const acl = deps.acl ?? (config.aclFile ? loadAclFile(config.aclFile) : undefined)
   const store = new SessionStore({
     maxQueued: limits.maxQueued,
-    ...(config.persistence
+    ...(config.persistence && !deps.persistence
       ? { journal: openJournal(config.persistence.dir, { ...config.persistence, log }) }
       : {}),
     onDrop: (reason, clientId) => {
@@ -84,6 +89,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const aedes = await Aedes.createBroker({
     ...aedesHooks,
     persistence: deps.persistence ?? store,
+    ...(deps.mq ? { mq: deps.mq as never } : {}),
     connectTimeout: limits.connectTimeoutMs,
     drainTimeout: limits.drainTimeoutMs,
     maxClientsIdLength: 64,
@@ -91,11 +97,15 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     maxTopicLevels: limits.maxTopicLevels,
   })
   ctx.brokerId.current = aedes.id
-  metrics.stats.retained = () => store.stats().retained
-  metrics.stats.queued = () => store.stats().queued
-  metrics.stats.sessions = () => store.stats().sessions
+  if (!deps.persistence) {
+    // an external persistence keeps these sizes itself (e.g. in Redis)
+    metrics.stats.retained = () => store.stats().retained
+    metrics.stats.queued = () => store.stats().queued
+    metrics.stats.sessions = () => store.stats().sessions
+  }
   const retained = store.stats()
-  if (config.persistence) log.info({ dir: config.persistence.dir, ...retained }, 'broker sessions restored')
+  if (config.persistence && !deps.persistence)
+    log.info({ dir: config.persistence.dir, ...retained }, 'broker sessions restored')
 
   trackPresence(aedes, ctx, log)
   const describe = (client: Client) => {

@@ -127,7 +127,15 @@ async function directBackend(config: SystemConfig): Promise<AdminBackend> {
   }
 }
 
-/** While mimamori runs it holds the DuckDB file, so the CLI goes through its local admin socket. */
+/**
+ * While mimamori runs it holds the DuckDB file, so the CLI goes through its local admin socket.
+ * With DATABASE_URL (scale-out) the registry is in PostgreSQL and the CLI writes there directly.
+ */
 export async function openAdminBackend(config: SystemConfig): Promise<AdminBackend> {
+  const { databaseUrl } = config
+  if (databaseUrl) {
+    const { openPostgresAdminBackend } = await import('./postgres-admin.js')
+    return openPostgresAdminBackend({ ...config, databaseUrl })
+  }
   return (await socketBackend(join(config.dataDir, ADMIN_SOCKET))) ?? (await directBackend(config))
 }

@@ -21,6 +21,11 @@ const SystemSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
+  /** Scale-out: registry, MQTT ACL and dead letters in PostgreSQL (`mimamori broker`, `device …`). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
 })
 
 export interface SystemConfig {
@@ -34,6 +39,8 @@ export interface SystemConfig {
   broker: BrokerConfig
   dashboard: DashboardConfig
   alerts: AlertConfig
+  /** DATABASE_URL: the shared PostgreSQL of scale-out brokers (docs/broker.md, "Scale-out"). */
+  databaseUrl?: string
 }
 
 function parseOrThrow<T>(load: () => T): T {
@@ -65,5 +72,6 @@ export function loadSystemConfig(env: Record<string, string | undefined>): Syste
     broker: parseOrThrow(() => loadBrokerConfig(env)),
     dashboard: parseOrThrow(() => loadDashboardConfig(env)),
     alerts: parseOrThrow(() => loadAlertConfig(env)),
+    ...(c.DATABASE_URL ? { databaseUrl: c.DATABASE_URL } : {}),
   })
 }

@@ -1,6 +1,7 @@
 /**
  * `mimamori device rotate <id>` and `mimamori device revoke <id>`: through the running server's
  * admin socket when it runs (the device is disconnected at once), else directly on DATA_DIR.
+ * With DATABASE_URL (scale-out) directly in PostgreSQL, whose NOTIFY reaches every broker.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,6 +20,8 @@ export const CREDENTIALS_HELP = `Usage: mimamori device rotate|revoke <id>
                        working and a connected device is disconnected at once.
   device revoke <id>   Disconnects the device and refuses it from now on (its data stays).
                        Rotating its credentials later lets it in again.
+
+With DATABASE_URL (scale-out brokers) the change is made in PostgreSQL and every broker follows.
 `
 
 type Action = 'rotate' | 'revoke'
@@ -55,8 +58,15 @@ export async function runCredentialsCommand(argv: string[], config: SystemConfig
     return 2
   }
   try {
-    const result =
-      (await viaSocket(join(config.dataDir, ADMIN_SOCKET), action, id)) ?? (await direct(config, action, id))
+    const { databaseUrl } = config
+    const result = databaseUrl
+      ? await (await import('./postgres-admin.js')).changeCredentialsInPostgres(
+          { ...config, databaseUrl },
+          action,
+          id,
+        )
+      : ((await viaSocket(join(config.dataDir, ADMIN_SOCKET), action, id)) ??
+        (await direct(config, action, id)))
     if (action === 'rotate') {
       io.out(
         `New credentials for ${id}.\n\n  MQTT username: ${id}\n  MQTT client id: ${id}\n  MQTT password: ${(result as { password: string }).password}\n\n` +

@@ -22,6 +22,8 @@ export const DEVICE_HELP = `Usage: mimamori device <command>
 
 Works whether or not mimamori is running: while it runs, the command goes through the
 server's local admin socket (DATA_DIR/mimamori.sock); otherwise it opens DATA_DIR directly.
+With DATABASE_URL (scale-out brokers) it writes to PostgreSQL, and every broker follows at once;
+MIMAMORI_SECRET_KEY must then be the brokers' key.
 `
 
 function coordinate(text: string | undefined, limit: number, name: string): number | null {

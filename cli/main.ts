@@ -14,10 +14,13 @@ const HELP = `mimamori — IoT ingestion and remote monitoring (見守り)
 Usage: npm run cli -- <command>      (or: npx tsx cli/main.ts <command>)
 
   start                 broker + ingest + alerts + dashboard in one process (npm start)
+  broker                the MQTT broker and its ingest alone; with REDIS_URL + DATABASE_URL one of
+                        several scale-out brokers (docs/broker.md, "Scale-out")
   device add|list|remove  manage device credentials (see: device --help)
   device rotate|revoke <id>  new MQTT password for a device, or revoke it (disconnects it at once)
   certs dev|device        development TLS certificates for the broker (see: certs --help)
   mqtt-passwd [user]      hash a password (stdin) for a service user in MQTT_ACL_FILE
+  mqtt-acl import|show    the MQTT ACL in PostgreSQL for scale-out brokers (DATABASE_URL)
   gateway add|list|remove manage edge gateways at the centre (see: gateway --help)
   gateway run           run this machine as an edge gateway (see: gateway run --help, docs/gateway.md)
   user add|list|remove    manage dashboard users and their scope (see: user --help)
@@ -27,7 +30,8 @@ Usage: npm run cli -- <command>      (or: npx tsx cli/main.ts <command>)
 
 Configuration is read from the environment, e.g. DATA_DIR (./data), MQTT_PORT (1883),
 MQTT_WS_PORT (8083), HTTP_PORT (8080), MIMAMORI_DEMO (on unless NODE_ENV=production),
-MIMAMORI_ADMIN_PASSWORD. See docs/operations.md.
+MIMAMORI_ADMIN_PASSWORD; for scale-out REDIS_URL, DATABASE_URL, MIMAMORI_SECRET_KEY.
+See docs/operations.md and docs/broker.md.
 `
 
 const io: Io = {
@@ -47,24 +51,66 @@ function loadConfigOrExit(): SystemConfig {
   }
 }
 
-async function start(): Promise<void> {
-  const config = loadConfigOrExit()
-  const log = createLogger(config.logLevel)
+const START_ERRORS = new Set(['DB_LOCKED', 'EADDRINUSE', 'ACL_FILE', 'TLS_FILES', 'DATABASE', 'REDIS'])
+
+function startFailed(err: unknown): never {
+  const code = (err as { code?: string }).code
+  if (err instanceof ConfigError) io.err(`mimamori: ${err.message}\n`)
+  else if (code && START_ERRORS.has(code)) io.err(`mimamori: cannot start: ${(err as Error).message}\n`)
+  else throw err
+  process.exit(1)
+}
+
+function exitOnBug(log: ReturnType<typeof createLogger>) {
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled rejection: this is a bug; exiting so the supervisor restarts us')
     process.exit(70)
   })
-  let system: Awaited<ReturnType<typeof startSystem>>
-  try {
-    system = await startSystem(config, log)
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code === 'DB_LOCKED' || code === 'EADDRINUSE' || code === 'ACL_FILE' || code === 'TLS_FILES') {
-      io.err(`mimamori: cannot start: ${(err as Error).message}\n`)
+}
+
+function stopOnSignals(log: ReturnType<typeof createLogger>, stop: () => Promise<void>) {
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      log.error('shutdown took longer than 15 s; exiting')
       process.exit(1)
-    }
-    throw err
+    }, 15_000)
+    timer.unref()
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
   }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+/** `mimamori broker`: the broker and its ingest alone (cli/broker-process.ts). */
+async function startBrokerOnly(): Promise<void> {
+  const config = loadConfigOrExit()
+  const log = createLogger(config.logLevel)
+  exitOnBug(log)
+  const { startBrokerProcess } = await import('./broker-process.js')
+  const running = await startBrokerProcess(config, log).catch(startFailed)
+  const banner = [
+    '',
+    `  mimamori broker is running${running.scaleOut ? ' (scale-out: Redis + PostgreSQL)' : ''}`,
+    `  MQTT       mqtt://localhost:${running.mqttPort}  (WebSocket ws://localhost:${running.mqttWsPort})`,
+    `  health     http://localhost:${running.httpPort}/healthz  /readyz  /metrics`,
+    '',
+  ]
+  io.err(`${banner.join('\n')}\n`)
+  stopOnSignals(log, () => running.stop())
+}
+
+async function start(): Promise<void> {
+  const config = loadConfigOrExit()
+  const log = createLogger(config.logLevel)
+  exitOnBug(log)
+  const system = await startSystem(config, log).catch(startFailed)
   const banner = [
     '',
     `  mimamori is running${config.demo ? ' — DEMO MODE (simulated devices; MIMAMORI_DEMO=0 to turn off)' : ''}`,
@@ -77,24 +123,7 @@ async function start(): Promise<void> {
     '',
   ]
   io.err(`${banner.join('\n')}\n`)
-
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => {
-      log.error('shutdown took longer than 15 s; exiting')
-      process.exit(1)
-    }, 15_000)
-    timer.unref()
-    system.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  stopOnSignals(log, () => system.stop())
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -102,6 +131,12 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start':
       return start()
+    case 'broker':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        const { BROKER_HELP } = await import('./broker-help.js')
+        return io.out(BROKER_HELP)
+      }
+      return startBrokerOnly()
     case 'device':
       if (rest[0] === 'rotate' || rest[0] === 'revoke') {
         const { runCredentialsCommand } = await import('./credentials-command.js')
@@ -113,6 +148,11 @@ async function main(argv: string[]): Promise<void> {
     case 'certs': {
       const { runCertsCommand } = await import('./certs-command.js')
       process.exitCode = runCertsCommand(rest, loadConfigOrExit().dataDir, io)
+      return
+    }
+    case 'mqtt-acl': {
+      const { runMqttAclCommand } = await import('./mqtt-acl-command.js')
+      process.exitCode = await runMqttAclCommand(rest, loadConfigOrExit(), io)
       return
     }
     case 'mqtt-passwd': {

@@ -51,7 +51,7 @@ export interface RunningSystem {
   stop(): Promise<void>
 }
 
-function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
+export function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
   new Gauge({
     name: 'mimamori_spool_backlog_bytes',
     help: 'Bytes of readings spooled on disk while the TSDB is unreachable',
@@ -71,13 +71,16 @@ function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
 }
 
 /** The configured time-series store: the DuckDB file, or a TSDB behind a disk spool. */
-function openReadingStore(
+export function openReadingStore(
   config: SystemConfig,
-  embedded: EmbeddedStore,
+  embedded: Pick<EmbeddedStore, 'readings'> | undefined,
   log: Logger,
 ): ReadingStore | SpoolingStore {
   const store = config.ingest.store
-  if (store.kind === 'duckdb') return embedded.readings
+  if (store.kind === 'duckdb') {
+    if (!embedded) throw new Error('STORE=duckdb needs the embedded DuckDB file')
+    return embedded.readings
+  }
   const tsdbLog = log.child({ component: 'tsdb' })
   const influx = createInfluxReadingStore({
     url: store.url,
@@ -115,8 +118,23 @@ async function ensureAdmin(meta: MetaStore, configured: string | undefined, log:
  */
 export async function startSystem(config: SystemConfig, log: Logger): Promise<RunningSystem> {
   mkdirSync(config.dataDir, { recursive: true })
-  const store = await openEmbeddedStore(join(config.dataDir, DB_FILE), config.ingest.retention)
-  const cleanups: Array<() => Promise<void> | void> = [() => store.close()]
+  if (config.broker.redisUrl || config.databaseUrl)
+    log.warn('REDIS_URL and DATABASE_URL are for `mimamori broker` (scale-out); this process keeps DATA_DIR')
+  const store = await openEmbeddedStore(
+    join(config.dataDir, DB_FILE),
+    config.ingest.retention,
+    log.child({ component: 'store' }),
+  )
+  const cleanups: Array<() => Promise<void> | void> = [
+    async () => {
+      // load the ingest log into DuckDB for a tidy file; what does not make it is loaded at the next start
+      await Promise.race([
+        store.readings.flush(),
+        new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+      ])
+      store.close()
+    },
+  ]
   try {
     const secretKey = loadSecretKey(config.dataDir, config.secretKey)
     const seeded = await seedDefaultRules(store.meta)

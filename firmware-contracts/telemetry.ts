@@ -1,16 +1,16 @@
 import { z } from 'zod'
 import { type DeviceKind, metricSpec } from './kinds.js'
 import type { RejectReason } from './reasons.js'
-import { TimestampSchema } from './timestamp.js'
+import { MAX_TS_MS, MIN_TS_MS, TimestampSchema } from './timestamp.js'
 
 export const MAX_BATCH_READINGS = 1000
 export const MAX_METRICS_PER_READING = 32
 export const UINT32_MAX = 4_294_967_295
 
+const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/
+
 /** Metric names are snake_case with the unit as suffix (`water_depth_cm`). */
-export const MetricNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'metric names are snake_case, 1-64 chars')
+export const MetricNameSchema = z.string().regex(METRIC_NAME, 'metric names are snake_case, 1-64 chars')
 
 function readingSchema<V extends z.ZodType>(value: V) {
   return z.strictObject({
@@ -76,6 +76,49 @@ export type TelemetryVerdict =
     }
   | { ok: false; reason: RejectReason; detail: string; rejectedMetrics: MetricRejection[] }
 
+type LenientReading = { ts: number; seq: number; m: Record<string, unknown> }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The common shape (`ts` in epoch ms, as every device here sends it) checked by hand, exactly as
+ * the lenient zod schemas would accept it; anything else (RFC 3339 strings, every refusal) goes
+ * through zod, which also words the reasons. Cuts validation cost several-fold on the hot path
+ * (profiled: zod was ~30 % of the ingest core's busy time). telemetry.test.ts checks that both
+ * agree on the vectors and on generated payloads.
+ */
+function fastReading(value: unknown): LenientReading | undefined {
+  if (!isObject(value)) return undefined
+  const { ts, seq, m } = value
+  if (Object.keys(value).length !== 3) return undefined
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < MIN_TS_MS || ts > MAX_TS_MS)
+    return undefined
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || seq > UINT32_MAX) return undefined
+  if (!isObject(m)) return undefined
+  const names = Object.keys(m)
+  if (names.length < 1 || names.length > MAX_METRICS_PER_READING) return undefined
+  for (const name of names) if (!METRIC_NAME.test(name)) return undefined
+  return { ts, seq, m }
+}
+
+function fastParse(parsed: unknown, isBatch: boolean): LenientReading[] | undefined {
+  if (!isBatch) {
+    const reading = fastReading(parsed)
+    return reading ? [reading] : undefined
+  }
+  if (!isObject(parsed) || Object.keys(parsed).length !== 1) return undefined
+  const batch = parsed.batch
+  if (!Array.isArray(batch) || batch.length < 1 || batch.length > MAX_BATCH_READINGS) return undefined
+  const readings: LenientReading[] = []
+  for (const item of batch) {
+    const reading = fastReading(item)
+    if (!reading) return undefined
+    readings.push(reading)
+  }
+  return readings
+}
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -87,19 +130,31 @@ function describeIssues(error: z.ZodError): string {
  * Parses and validates a telemetry payload for a device of `kind`.
  * @example validateTelemetry('paddy', Buffer.from('{"ts":1782864000000,"seq":1,"m":{"water_depth_cm":8}}'))
  */
-export function validateTelemetry(kind: DeviceKind, payload: Uint8Array | string): TelemetryVerdict {
+export function validateTelemetry(
+  kind: DeviceKind,
+  payload: Uint8Array | string,
+  options: { zodOnly?: boolean } = {},
+): TelemetryVerdict {
   let parsed: unknown
   try {
-    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'))
+    parsed = JSON.parse(
+      typeof payload === 'string'
+        ? payload
+        : // a view, not a copy, of the received bytes
+          Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+    )
   } catch (err) {
     return { ok: false, reason: 'bad_json', detail: (err as Error).message, rejectedMetrics: [] }
   }
   const isBatch = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, 'batch')
-  const result = isBatch ? LenientBatch.safeParse(parsed) : LenientReading.safeParse(parsed)
-  if (!result.success) {
-    return { ok: false, reason: 'schema', detail: describeIssues(result.error), rejectedMetrics: [] }
+  let raw = options.zodOnly ? undefined : fastParse(parsed, isBatch)
+  if (!raw) {
+    const result = isBatch ? LenientBatch.safeParse(parsed) : LenientReading.safeParse(parsed)
+    if (!result.success) {
+      return { ok: false, reason: 'schema', detail: describeIssues(result.error), rejectedMetrics: [] }
+    }
+    raw = 'batch' in result.data ? result.data.batch : [result.data]
   }
-  const raw = 'batch' in result.data ? result.data.batch : [result.data]
   const readings: Reading[] = []
   const rejectedMetrics: MetricRejection[] = []
   const unknown = new Set<string>()

@@ -1,11 +1,9 @@
 /**
- * Rotating and revoking device credentials. The registry has no update yet, so a change is a
- * remove + add of the same record through the directory: its `onRemoved` listeners disconnect
- * the device at once (cli/system.ts), and gateways get a fresh device list. A revoked device
- * keeps its row (and its data) with an unusable hash `revoked:<ms>`, which the broker refuses
- * with CONNACK 5, also after a restart.
+ * Rotating and revoking device credentials through the directory: its `onRemoved` listeners
+ * disconnect the device at once (cli/system.ts, cli/broker-process.ts), and gateways get a fresh
+ * device list. A revoked device keeps its row and its data with `revokedAt` set, which the broker
+ * refuses with CONNACK 5 (also after a restart) and the silence watchdog skips.
  */
-import { REVOKED_HASH_PREFIX } from '../broker/connect-hooks.js'
 import { gatewayDeviceKey, generateDeviceSecret, hashDeviceSecret } from '../broker/device-secrets.js'
 import type { DeviceDirectory } from './device-directory.js'
 import type { DeviceRecord } from './store/meta-store.js'
@@ -26,17 +24,7 @@ export interface CredentialService {
   revoke(deviceId: string): Promise<{ revokedAt: number }>
 }
 
-type Directory = Pick<DeviceDirectory, 'get' | 'add' | 'remove'>
-
-async function replace(directory: Directory, before: DeviceRecord, after: DeviceRecord) {
-  await directory.remove(before.id)
-  try {
-    await directory.add(after)
-  } catch (err) {
-    await directory.add(before).catch(() => {})
-    throw err
-  }
-}
+type Directory = Pick<DeviceDirectory, 'get' | 'revoke' | 'setSecret'>
 
 export function createCredentialService(
   directory: Directory,
@@ -52,32 +40,25 @@ export function createCredentialService(
     async rotate(deviceId) {
       const device = existing(deviceId)
       const password = generateDeviceSecret()
-      await replace(directory, device, {
-        ...device,
-        secretHash: hashDeviceSecret(secretKey, password),
-        gatewaySecretHash: device.gatewayId
-          ? hashDeviceSecret(gatewayDeviceKey(secretKey, device.gatewayId), password)
-          : null,
-        revokedAt: null,
-      })
+      const changed = await directory.setSecret(
+        deviceId,
+        hashDeviceSecret(secretKey, password),
+        device.gatewayId ? hashDeviceSecret(gatewayDeviceKey(secretKey, device.gatewayId), password) : null,
+      )
+      if (!changed) throw new CredentialError(`no device ${deviceId}`, 'NO_DEVICE')
       return { password }
     },
     async revoke(deviceId) {
-      const device = existing(deviceId)
-      const revokedAt = now()
-      const unusable = `${REVOKED_HASH_PREFIX}${revokedAt}`
-      await replace(directory, device, {
-        ...device,
-        secretHash: unusable,
-        gatewaySecretHash: device.gatewaySecretHash ? unusable : null,
-        revokedAt,
-      })
-      return { revokedAt }
+      existing(deviceId)
+      const revoked = await directory.revoke(deviceId, now())
+      if (!revoked?.revokedAt) throw new CredentialError(`no device ${deviceId}`, 'NO_DEVICE')
+      // a device revoked before keeps its first revocation time
+      return { revokedAt: revoked.revokedAt }
     },
   }
 }
 
-/** Is this device revoked (in memory, or by its hash after a restart)? */
-export function isRevoked(device: Pick<DeviceRecord, 'revokedAt' | 'secretHash'>): boolean {
-  return device.revokedAt !== null || device.secretHash.startsWith(REVOKED_HASH_PREFIX)
+/** Is this device refused? */
+export function isRevoked(device: Pick<DeviceRecord, 'revokedAt'>): boolean {
+  return device.revokedAt !== null
 }

@@ -56,4 +56,10 @@ describe('auth', () => {
     expect(tokenFromHeaders({ cookie: 'a=1; mimamori_session=xyz%3D; b=2' })).toBe('xyz=')
     expect(tokenFromHeaders({})).toBeUndefined()
   })
+
+  it('treats a session cookie with a malformed escape as no token instead of throwing', () => {
+    // found by the chaos suite: the throw in the socket.io middleware stopped the whole process
+    expect(tokenFromHeaders({ cookie: 'mimamori_session=%E0%A4%A' })).toBeUndefined()
+    expect(tokenFromHeaders({ cookie: 'mimamori_session=%; other=1' })).toBeUndefined()
+  })
 })

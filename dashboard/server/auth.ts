@@ -52,7 +52,14 @@ export function tokenFromHeaders(headers: {
   if (bearer) return bearer
   for (const part of headers.cookie?.split(';') ?? []) {
     const [name, ...value] = part.trim().split('=')
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='))
+    if (name !== SESSION_COOKIE) continue
+    // a malformed escape (`%E0%A4%A`) makes decodeURIComponent throw: in the socket.io middleware
+    // that was an uncaught exception, so one request could stop the whole process. Not a token.
+    try {
+      return decodeURIComponent(value.join('='))
+    } catch {
+      return undefined
+    }
   }
   return undefined
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canAct, canSee, roomsOfDevice, roomsOfUser, type SessionUser } from './scope.js'
+import { canAct, canActOnSite, canSee, roomsOfDevice, roomsOfUser, type SessionUser } from './scope.js'
 
 const user = (over: Partial<SessionUser>): SessionUser => ({
   username: 'u',
@@ -13,6 +13,18 @@ const paddyB = { kind: 'paddy', site: '棚田 B' }
 const reservoir = { kind: 'reservoir', site: '大池' }
 
 describe('scope', () => {
+  it('lets an operator act on a whole site only when every device there is in its scope', () => {
+    // found by the chaos suite: a paddy operator could pause the alerts of a site's rail section
+    const devices = [paddyA, { kind: 'rail', site: '棚田 A' }, reservoir]
+    const paddies = user({ role: 'operator', kinds: ['paddy'] })
+    expect(canActOnSite(paddies, '棚田 A', devices)).toBe(false)
+    expect(canActOnSite(paddies, '棚田 A', [paddyA, paddyB])).toBe(true)
+    expect(canActOnSite(user({ role: 'operator', sites: ['棚田 B'] }), '棚田 A', [paddyA])).toBe(false)
+    expect(canActOnSite(user({ role: 'operator', sites: ['棚田 A'] }), '棚田 A', devices)).toBe(true)
+    expect(canActOnSite(user({ role: 'viewer' }), '棚田 A', [paddyA])).toBe(false)
+    expect(canActOnSite(user({ role: 'admin', kinds: ['rail'] }), '大池', devices)).toBe(true)
+  })
+
   it('lets a farmer see only their own paddies and a rail crew only rail', () => {
     const farmer = user({ role: 'operator', kinds: ['paddy'], sites: ['棚田 A'] })
     expect(canSee(farmer, paddyA)).toBe(true)

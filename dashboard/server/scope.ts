@@ -24,6 +24,22 @@ export function canAct(user: SessionUser, device: { kind: string; site: string |
 }
 
 /**
+ * May the user open or close a site-wide maintenance window? It pauses every device of the site,
+ * so a non-admin needs the site in scope and every device there within reach (an operator of
+ * paddies may not silence the rail section that shares the site).
+ */
+export function canActOnSite(
+  user: SessionUser,
+  site: string,
+  devices: ReadonlyArray<{ kind: string; site: string | null }>,
+): boolean {
+  if (user.role === 'admin') return true
+  if (user.role !== 'operator') return false
+  if (user.sites && !user.sites.includes(site)) return false
+  return devices.every((d) => d.site !== site || canAct(user, d))
+}
+
+/**
  * socket.io rooms: a user joins the rooms of their scope, a frame or alert goes to the rooms of its
  * device; socket.io delivers once per socket however many of its rooms match.
  */

@@ -1,6 +1,7 @@
 /**
  * The metadata side of storage: device registry, users and sessions, alert rules and history,
- * dead letters. Embedded in the DuckDB file by default; a PostgreSQL implementation can follow.
+ * dead letters. Embedded in the DuckDB file by default; scale-out brokers keep the registry, the
+ * MQTT ACL, dead letters and image metadata in PostgreSQL (ingest/store/postgres/).
  */
 import type { DeviceKind, RejectReason } from '../../firmware-contracts/index.js'
 import type {
@@ -127,9 +128,17 @@ export interface DeviceRegistry {
   removeDevice(id: string): Promise<boolean>
   listDevices(): Promise<DeviceRecord[]>
   getDevice(id: string): Promise<DeviceRecord | undefined>
+  /**
+   * Marks the device revoked at `at` (its row, hash and data stay): the broker refuses it and the
+   * silence watchdog stops watching it. Keeps an earlier revocation time. False when no such device.
+   */
+  revokeDevice(id: string, at: number): Promise<boolean>
+  /** New credentials (rotation): replaces both hashes and lifts a revocation. False when no such device. */
+  setDeviceSecret(id: string, secretHash: string, gatewaySecretHash: string | null): Promise<boolean>
   addGateway(gateway: GatewayRecord): Promise<void>
   removeGateway(id: string): Promise<boolean>
   listGateways(): Promise<GatewayRecord[]>
+  getGateway(id: string): Promise<GatewayRecord | undefined>
 }
 
 export interface UserStore {

@@ -34,8 +34,8 @@ export interface LoadConnectionOptions {
   /** Most unacknowledged QoS 1 messages at once on this connection. */
   window: number
   topic: string
-  /** Pre-encoded mode: copy and patch this template. */
-  template?: PublishTemplate
+  /** Pre-encoded mode: copy and patch these templates in turn (several, so values vary as a live sensor's do). */
+  templates?: readonly PublishTemplate[]
   /** Otherwise: a fresh payload per message (model values, JSON.stringify). */
   payload?: (ts: number, seq: number) => string
   counters: LoadCounters
@@ -55,6 +55,9 @@ const QOS0_BUFFER_LIMIT = 64 * 1024
 export class LoadConnection {
   private socket: net.Socket | undefined
   private seq = 0
+  private variant = 0
+  /** The next message's earliest ts. */
+  private lastTs = 0
   private nextId = 1
   private inFlightCount = 0
   private readonly mask: number
@@ -140,19 +143,27 @@ export class LoadConnection {
     const count = Math.min(n, this.room())
     if (count <= 0 || !this.socket) return 0
     const now = performance.now()
-    const ts = Date.now()
-    const { template, qos } = this.o
+    // a distinct, increasing ts per message, as a real sensor's readings have: readings sharing a
+    // millisecond would collapse in a TSDB (series + timestamp key) and defeat ingest's dedupe ring
+    let ts = Math.max(Date.now(), this.lastTs)
+    const { templates, qos } = this.o
     let out: Buffer
-    if (template) {
-      out = Buffer.allocUnsafe(template.length * count)
-      let at = 0
+    if (templates && templates.length > 0) {
+      let bytes = 0
       for (let i = 0; i < count; i++)
-        at = writeFromTemplate(template, out, at, this.take(now), ts, this.nextSeq())
+        bytes += (templates[(this.variant + i) % templates.length] as PublishTemplate).length
+      out = Buffer.allocUnsafe(bytes)
+      let at = 0
+      for (let i = 0; i < count; i++) {
+        const template = templates[this.variant] as PublishTemplate
+        this.variant = (this.variant + 1) % templates.length
+        at = writeFromTemplate(template, out, at, this.take(now), ts++, this.nextSeq())
+      }
     } else {
       const parts: Buffer[] = []
       for (let i = 0; i < count; i++) {
         const messageId = this.take(now)
-        const payload = this.o.payload?.(ts, this.nextSeq()) ?? '{}'
+        const payload = this.o.payload?.(ts++, this.nextSeq()) ?? '{}'
         parts.push(
           encodePublish({ topic: this.o.topic, payload, qos, messageId: qos > 0 ? messageId : undefined }),
         )
@@ -160,6 +171,7 @@ export class LoadConnection {
       out = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)
     }
     this.socket.write(out)
+    this.lastTs = ts
     this.lastWriteMs = now
     this.o.counters.sent += count
     return count

@@ -108,7 +108,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
       qos: opts.qos,
       window: opts.window ?? 16,
       topic,
-      template: opts.preEncoded ? publishTemplate(topic, model.step(Date.now()), opts.qos) : undefined,
+      // 8 readings of the model 10 minutes apart: a constant value would look like a stuck
+      // sensor to the alert rules and turn a throughput run into an alert storm
+      templates: opts.preEncoded
+        ? Array.from({ length: 8 }, (_, k) =>
+            publishTemplate(topic, model.step(Date.now() + k * 600_000), opts.qos),
+          )
+        : undefined,
       payload: opts.preEncoded ? undefined : (ts, seq) => JSON.stringify({ ts, seq, m: model.step(ts) }),
       counters,
       connectTimeoutMs: 15_000,

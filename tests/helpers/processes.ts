@@ -22,9 +22,9 @@ export interface CliProcess {
   exited: Promise<number | null>
 }
 
-/** Runs `mimamori <args>` (cli/main.ts through tsx) as a child process. */
-export function runCli(args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+/** Runs `mimamori <args>` (cli/main.ts through tsx) as a child process; `nodeArgs` e.g. `--cpu-prof`. */
+export function runCli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): CliProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', MIMAMORI_DEMO: '0', ...env },
   })

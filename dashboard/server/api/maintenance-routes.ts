@@ -2,7 +2,7 @@ import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
 import type { DashboardDeps } from '../deps.js'
 import { HttpError, parseOr400 } from '../http-error.js'
-import { canAct, canSee, type SessionUser } from '../scope.js'
+import { canAct, canActOnSite, canSee, type SessionUser } from '../scope.js'
 import { adminOf, instant, requireActor } from './alert-routes.js'
 
 export const MaintenanceQuerySchema = z.strictObject({
@@ -40,6 +40,18 @@ export function maintenanceRoutes(deps: DashboardDeps): Router {
   const router = createRouter()
   const now = deps.now ?? Date.now
 
+  /** A device out of sight is 404; in sight but out of reach, or a site not wholly in reach, 403. */
+  const checkScope = (user: SessionUser, scope: 'device' | 'site', target: string) => {
+    if (scope === 'device') {
+      const device = deps.directory.get(target)
+      if (!device || !canSee(user, device)) throw new HttpError(404, `no device ${target}`)
+      if (!canAct(user, device))
+        throw new HttpError(403, 'not allowed to open or close a window on this device')
+    } else if (!canActOnSite(user, target, deps.directory.list())) {
+      throw new HttpError(403, 'not allowed to open or close a window on this site')
+    }
+  }
+
   router.get('/maintenance', deps.auth.requireUser, async (req, res) => {
     const query = parseOr400(MaintenanceQuerySchema, req.query, 'query')
     const at = now()
@@ -56,13 +68,7 @@ export function maintenanceRoutes(deps: DashboardDeps): Router {
     const body = parseOr400(NewMaintenanceSchema, req.body, 'maintenance window')
     const actor = requireActor(res)
     const user = res.locals.user as SessionUser
-    if (body.deviceId !== undefined) {
-      const device = deps.directory.get(body.deviceId)
-      if (!device || !canSee(user, device)) throw new HttpError(404, `no device ${body.deviceId}`)
-      if (!canAct(user, device)) throw new HttpError(403, 'not allowed to open a window on this device')
-    } else if (user.role !== 'admin' && user.sites && !user.sites.includes(body.site as string)) {
-      throw new HttpError(403, 'not allowed to open a window on this site')
-    }
+    checkScope(user, body.deviceId !== undefined ? 'device' : 'site', (body.deviceId ?? body.site) as string)
     const window = await adminOf(deps).maintenance.open(
       {
         scope: body.deviceId !== undefined ? 'device' : 'site',
@@ -79,6 +85,14 @@ export function maintenanceRoutes(deps: DashboardDeps): Router {
   router.post('/maintenance/:id/close', deps.auth.requireUser, async (req, res) => {
     const id = parseOr400(z.coerce.number().int().positive(), req.params.id, 'window id')
     const actor = requireActor(res)
+    const user = res.locals.user as SessionUser
+    if (user.role !== 'admin') {
+      // closing resumes alerts: the same scope as opening (windows not yet ended are listed)
+      const windows = await adminOf(deps).maintenance.list({ from: now(), limit: 1000 })
+      const open = windows.find((w) => w.id === id && w.closedAt === null)
+      if (!open) throw new HttpError(404, `no open maintenance window ${id}`)
+      checkScope(user, open.scope, open.target)
+    }
     const window = await adminOf(deps).maintenance.close(id, actor)
     if (!window) throw new HttpError(404, `no open maintenance window ${id}`)
     res.json({ window })

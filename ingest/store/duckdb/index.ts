@@ -1,6 +1,7 @@
+import type { Logger } from 'pino'
 import type { MetaStore } from '../meta-store.js'
-import type { ReadingStore } from '../store.js'
 import { openDuckDb } from './database.js'
+import { createLoggedReadingStore, type LoggedReadingStore } from './logged-reading-store.js'
 import { createDuckDbMetaStore } from './meta-store.js'
 import { createDuckDbReadingStore } from './reading-store.js'
 import { createRollups, type RetentionPolicy, type Rollups } from './rollups.js'
@@ -8,9 +9,10 @@ import { createRollups, type RetentionPolicy, type Rollups } from './rollups.js'
 export { DatabaseLockedError } from './database.js'
 
 export interface EmbeddedStore {
-  readings: ReadingStore
+  readings: LoggedReadingStore
   meta: MetaStore
   rollups: Rollups
+  /** Closes at once; readings still in the ingest log are loaded by the next open (call `readings.flush()` first for a tidy file). */
   close(): void
 }
 
@@ -18,13 +20,34 @@ export interface EmbeddedStore {
 export const DEFAULT_RETENTION: RetentionPolicy = { rawMs: 400 * 86_400_000, rollupMs: 3650 * 86_400_000 }
 
 /** The embedded default: readings and metadata in one DuckDB file that only this process opens. */
-export async function openEmbeddedStore(path: string, retention = DEFAULT_RETENTION): Promise<EmbeddedStore> {
+export async function openEmbeddedStore(
+  path: string,
+  retention = DEFAULT_RETENTION,
+  log?: Logger,
+): Promise<EmbeddedStore> {
   const db = await openDuckDb(path)
   const rollups = await createRollups(db, retention)
+  const table = await createDuckDbReadingStore(db, rollups)
+  // the log sits beside the database file: `mimamori.duckdb` → `mimamori.duckdb.ingest-log/`
+  const readings = await createLoggedReadingStore(db, table, rollups, {
+    dir: `${path}.ingest-log`,
+    ...(log ? { log } : {}),
+  })
   return {
-    readings: await createDuckDbReadingStore(db, rollups),
+    readings,
     meta: createDuckDbMetaStore(db),
-    rollups,
-    close: () => db.close(),
+    // rollups and retention read the table: load the log into it first
+    rollups: {
+      watermark: () => rollups.watermark(),
+      noteWrite: (minTs) => rollups.noteWrite(minTs),
+      run: async (now) => {
+        await readings.flush()
+        return rollups.run(now)
+      },
+    },
+    close: () => {
+      readings.closeNow()
+      db.close()
+    },
   }
 }

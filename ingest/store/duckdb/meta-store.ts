@@ -3,6 +3,7 @@ import type { DeviceKind, RejectReason } from '../../../firmware-contracts/index
 import type {
   DeadLetter,
   DeviceRecord,
+  GatewayRecord,
   ImageRecord,
   MetaStore,
   NewDeadLetter,
@@ -31,6 +32,22 @@ interface DeviceRow {
   gateway_id: string | null
   gateway_secret_hash: string | null
 }
+
+const GATEWAY_COLUMNS = `id, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at`
+
+interface GatewayRow {
+  id: string
+  secret_hash: string
+  created_at: number
+  revoked_at: number | null
+}
+
+const toGateway = (row: GatewayRow): GatewayRecord => ({
+  id: row.id,
+  secretHash: row.secret_hash,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+})
 
 const IMAGE_COLUMNS = `device_id, ${ms('capture_ts')} AS capture_ts, ${ms('received_at')} AS received_at, bytes, sha256`
 
@@ -89,7 +106,7 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
     async addDevice(device) {
       await db.run(
         `INSERT INTO devices (id, kind, site, secret_hash, created_at, revoked_at, lat, lon, gateway_id, gateway_secret_hash)
-         VALUES ($1, $2, $3, $4, ${ts('$5')}, NULL, $6, $7, $8, $9)`,
+         VALUES ($1, $2, $3, $4, ${ts('$5')}, ${ts('$10')}, $6, $7, $8, $9)`,
         [
           device.id,
           device.kind,
@@ -100,8 +117,23 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
           device.lon ?? null,
           device.gatewayId ?? null,
           device.gatewaySecretHash ?? null,
+          device.revokedAt,
         ],
       )
+    },
+    async revokeDevice(id, at) {
+      const rows = await db.all<{ id: string }>(
+        `UPDATE devices SET revoked_at = coalesce(revoked_at, ${ts('$2')}) WHERE id = $1 RETURNING id`,
+        [id, at],
+      )
+      return rows.length > 0
+    },
+    async setDeviceSecret(id, secretHash, gatewaySecretHash) {
+      const rows = await db.all<{ id: string }>(
+        `UPDATE devices SET secret_hash = $2, gateway_secret_hash = $3, revoked_at = NULL WHERE id = $1 RETURNING id`,
+        [id, secretHash, gatewaySecretHash],
+      )
+      return rows.length > 0
     },
     async removeDevice(id) {
       const rows = await db.all<{ id: string }>('DELETE FROM devices WHERE id = $1 RETURNING id', [id])
@@ -126,20 +158,11 @@ export function createDuckDbMetaStore(db: Db): MetaStore {
       return rows.length > 0
     },
     async listGateways() {
-      const rows = await db.all<{
-        id: string
-        secret_hash: string
-        created_at: number
-        revoked_at: number | null
-      }>(
-        `SELECT id, secret_hash, ${ms('created_at')} AS created_at, ${ms('revoked_at')} AS revoked_at FROM gateways ORDER BY id`,
-      )
-      return rows.map((row) => ({
-        id: row.id,
-        secretHash: row.secret_hash,
-        createdAt: row.created_at,
-        revokedAt: row.revoked_at,
-      }))
+      return (await db.all<GatewayRow>(`SELECT ${GATEWAY_COLUMNS} FROM gateways ORDER BY id`)).map(toGateway)
+    },
+    async getGateway(id) {
+      const rows = await db.all<GatewayRow>(`SELECT ${GATEWAY_COLUMNS} FROM gateways WHERE id = $1`, [id])
+      return rows[0] ? toGateway(rows[0]) : undefined
     },
 
     async addUser(user: UserRecord) {

@@ -1,0 +1,68 @@
+/**
+ * Peer (a), the broker ceiling: Debian's mosquitto forwarding the same pre-encoded load (same
+ * generator, same 1000 devices) to one raw subscriber. mosquitto and the subscriber run on the
+ * system-under-test core, the generator on the other, as for mimamori.
+ */
+import { type LoadDevice, type LoadSummary, runLoad } from '../simulators/load/load.js'
+import { GENERATOR_CPU, pin, rssMb, untilStable, windowSampler } from './common.js'
+import { startMosquitto, startRawSubscriber } from './peers/mosquitto.js'
+
+export interface PassthroughResult {
+  qos: 0 | 1
+  load: LoadSummary
+  /** Messages the subscriber received in all. */
+  delivered: number
+  /** Delivered per second while the load ran (after the first 2 s). */
+  deliveredPerS: number
+  /** Delivered per second from the first publish to the last delivery (drain included). */
+  throughputPerS: number
+  drainS: number
+  brokerRssMb: number
+}
+
+export async function benchMosquittoPassthrough(
+  log: (line: string) => void,
+  options: { devices: readonly LoadDevice[]; seconds: number; qos: 0 | 1 },
+): Promise<PassthroughResult> {
+  const broker = await startMosquitto()
+  let subscriber: Awaited<ReturnType<typeof startRawSubscriber>> | undefined
+  try {
+    subscriber = await startRawSubscriber(broker.port, options.qos)
+    const sub = subscriber
+    pin(process.pid, GENERATOR_CPU)
+    const sampler = windowSampler(async () => (await sub.count()).count)
+    const load = await runLoad({
+      url: broker.url,
+      devices: options.devices,
+      qos: options.qos,
+      durationMs: options.seconds * 1000,
+      preEncoded: true,
+      drainTimeoutMs: 20_000,
+      onProgress: sampler.sample,
+    })
+    const deliveredPerS = await sampler.rate()
+    const brokerRssMb = rssMb(broker.pid)
+    // what was still on its way to the subscriber when the generator stopped
+    const settled = await untilStable(async () => (await sub.count()).count)
+    const delivered = settled.value
+    const throughputPerS = delivered / (load.elapsedS + settled.drainS)
+    log(
+      `  mosquitto QoS${options.qos}: ${options.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
+        `${Math.round(deliveredPerS).toLocaleString()} msg/s delivered to the subscriber while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${settled.drainS.toFixed(1)} s drain, ` +
+        `p50/p99 ${load.latencyMs.p50?.toFixed(0) ?? '-'}/${load.latencyMs.p99?.toFixed(0) ?? '-'} ms, sent ${load.sent.toLocaleString()}, ` +
+        `acked ${load.acked.toLocaleString()}, delivered ${delivered.toLocaleString()}, broker RSS ${brokerRssMb.toFixed(0)} MB`,
+    )
+    return {
+      qos: options.qos,
+      load,
+      delivered,
+      deliveredPerS,
+      throughputPerS,
+      drainS: settled.drainS,
+      brokerRssMb,
+    }
+  } finally {
+    await subscriber?.stop()
+    await broker.stop()
+  }
+}

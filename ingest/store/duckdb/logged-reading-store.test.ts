@@ -1,0 +1,108 @@
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StoredReading } from '../store.js'
+import { type EmbeddedStore, openEmbeddedStore } from './index.js'
+
+const T0 = Date.UTC(2026, 6, 1)
+const rows = (device: string, from: number, n: number): StoredReading[] =>
+  Array.from({ length: n }, (_, i) => [
+    {
+      deviceId: device,
+      metric: 'water_depth_cm',
+      ts: T0 + (from + i) * 1000,
+      value: 5 + i / 10,
+      seq: from + i,
+    },
+    { deviceId: device, metric: 'battery_v', ts: T0 + (from + i) * 1000, value: 3.6, seq: from + i },
+  ]).flat()
+
+describe('the ingest log in front of DuckDB', () => {
+  let dir: string
+  const open: EmbeddedStore[] = []
+  const openStore = async () => {
+    const store = await openEmbeddedStore(join(dir, 'm.duckdb'))
+    open.push(store)
+    return store
+  }
+  const logDir = () => join(dir, 'm.duckdb.ingest-log')
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('shows written rows to the next query, before any load was scheduled', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const store = await openStore()
+    await store.readings.write(rows('p-1', 0, 50))
+    expect(store.readings.unloadedBytes()).toBeGreaterThan(0)
+    expect(await store.readings.count('p-1')).toBe(100)
+    expect(store.readings.unloadedBytes()).toBe(0)
+  })
+
+  it('loads what a crashed process left in the log exactly once, cutting a torn last line', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const first = await openStore()
+    await first.readings.write(rows('p-1', 0, 30))
+    await first.readings.write(rows('p-1', 30, 30))
+    first.close() // like a crash: nothing was loaded into DuckDB
+    open.length = 0
+    const [segment] = readdirSync(logDir())
+    expect(segment).toBeDefined()
+    // a batch whose fdatasync never returned (so it was never acknowledged), cut mid-line
+    appendFileSync(join(logDir(), segment as string), 'p-1,water_depth_cm,17828640')
+
+    const second = await openStore()
+    expect(await second.readings.count('p-1')).toBe(120)
+    expect(readdirSync(logDir())).toEqual([])
+    const keys = await second.readings.storedKeys('p-1', T0, T0 + 3_600_000)
+    expect(keys).toHaveLength(60)
+  })
+
+  it('does not load a segment again when the process died after its commit, before deleting the file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const first = await openStore()
+    await first.readings.write(rows('p-2', 0, 10))
+    first.close()
+    open.length = 0
+    const [segment] = readdirSync(logDir())
+    const saved = join(dir, 'saved.csv')
+    copyFileSync(join(logDir(), segment as string), saved)
+
+    const second = await openStore() // loads it and deletes the file
+    expect(await second.readings.count('p-2')).toBe(20)
+    second.close()
+    open.length = 0
+    copyFileSync(saved, join(logDir(), segment as string)) // the file the crash left behind
+
+    const third = await openStore()
+    expect(await third.readings.count('p-2')).toBe(20)
+    expect(readdirSync(logDir())).toEqual([])
+  })
+
+  it('answers dedupe lookups for rows still in the log, one key per reading, without loading them', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const store = await openStore()
+    await store.readings.write(rows('p-3', 0, 5))
+    const keys = await store.readings.storedKeys('p-3', T0 + 1000, T0 + 3000)
+    expect(keys.map((k) => k.seq).sort()).toEqual([1, 2, 3])
+    expect(store.readings.unloadedBytes()).toBeGreaterThan(0) // still in the log
+    await store.readings.flush()
+    expect((await store.readings.storedKeys('p-3', T0 + 1000, T0 + 3000)).map((k) => k.seq).sort()).toEqual([
+      1, 2, 3,
+    ])
+  })
+
+  it('loads sealed segments on its own, without a query asking', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const store = await openStore()
+    await store.readings.write(rows('p-4', 0, 5))
+    const deadline = Date.now() + 10_000
+    while (store.readings.unloadedBytes() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(store.readings.unloadedBytes()).toBe(0)
+    expect(readdirSync(logDir())).toEqual([])
+  })
+})

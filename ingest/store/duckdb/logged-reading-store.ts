@@ -1,0 +1,235 @@
+/**
+ * The DuckDB reading store behind the ingest log: `write` is durable once the rows are in the log
+ * (ingest-log.ts), and a loader moves sealed segments into `readings` with DuckDB's own CSV reader
+ * (`INSERT … FROM read_csv`), so neither parsing nor the commit runs on the event loop. The id of
+ * the last loaded segment is committed in the same transaction as its rows, so a crash at any
+ * point loads each segment exactly once. Reads first wait until everything written before them is
+ * loaded, so callers keep read-your-writes (a PUBACKed reading is visible to the next query).
+ */
+import type { Logger } from 'pino'
+import type { ReadingStore, StoredReading } from '../store.js'
+import type { Db } from './database.js'
+import { type IngestLog, openIngestLog, type SealedSegment } from './ingest-log.js'
+import type { Rollups } from './rollups.js'
+
+export interface LoggedStoreOptions {
+  dir: string
+  /** A segment is sealed for loading at this size… */
+  segmentBytes?: number
+  /** …or when it is this old. Default 250 ms: how stale an unqueried table may get. */
+  sealAfterMs?: number
+  /** Past this many unloaded bytes, writes wait for the loader (the PUBACKs with them). */
+  maxUnloadedBytes?: number
+  log?: Logger
+}
+
+export interface LoggedReadingStore extends ReadingStore {
+  /** Loads everything written so far into DuckDB. */
+  flush(): Promise<void>
+  /** Bytes written to the log and not yet loaded into DuckDB. */
+  unloadedBytes(): number
+  /** Closes the log file without loading it (the next open loads it); for a crash-like stop. */
+  closeNow(): void
+}
+
+const STATE_KEY = 'ingest_log_loaded_through'
+
+const csvSource = (path: string) =>
+  `read_csv('${path.replaceAll("'", "''")}', header = false, auto_detect = false, delim = ',', quote = '"',
+     columns = {'device_id': 'VARCHAR', 'metric': 'VARCHAR', 'ts_us': 'BIGINT', 'value': 'DOUBLE',
+                'seq': 'UINTEGER', 'quality': 'VARCHAR'})`
+
+export async function createLoggedReadingStore(
+  db: Db,
+  inner: ReadingStore,
+  rollups: Rollups,
+  options: LoggedStoreOptions,
+): Promise<LoggedReadingStore> {
+  const segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024
+  const sealAfterMs = options.sealAfterMs ?? 250
+  const maxUnloadedBytes = options.maxUnloadedBytes ?? 512 * 1024 * 1024
+  const connection = await db.connect()
+  await connection.run(
+    'CREATE TABLE IF NOT EXISTS ingest_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)',
+  )
+  const state = (
+    await connection.runAndReadAll('SELECT value::DOUBLE AS v FROM ingest_state WHERE key = $1', [STATE_KEY])
+  ).getRowObjectsJS() as Array<{ v: number }>
+  const opened = openIngestLog(options.dir, state[0]?.v ?? 0)
+  const ingestLog: IngestLog = opened.log
+
+  const sealed: SealedSegment[] = []
+  let unloaded = 0
+  let loading: Promise<void> | undefined
+  let sealTimer: NodeJS.Timeout | undefined
+  let closed = false
+  let appendChain: Promise<unknown> = Promise.resolve()
+  /** Writers waiting for the loader to make room. */
+  let roomWaiters: Array<() => void> = []
+
+  async function load(segment: SealedSegment) {
+    await connection.run('BEGIN TRANSACTION')
+    try {
+      await connection.run(
+        `INSERT INTO readings (device_id, metric, ts, value, seq, quality)
+         SELECT device_id, metric, make_timestamptz(ts_us), value, seq, quality FROM ${csvSource(segment.path)}`,
+      )
+      await connection.run('INSERT OR REPLACE INTO ingest_state VALUES ($1, $2)', [STATE_KEY, segment.id])
+      await connection.run('COMMIT')
+    } catch (err) {
+      await connection.run('ROLLBACK').catch(() => {})
+      throw err
+    }
+    rollups.noteWrite(segment.minTs)
+    ingestLog.remove(segment)
+  }
+
+  /** Loads sealed segments oldest first until none are left; one loader at a time. */
+  function kickLoader(): Promise<void> {
+    loading ??= (async () => {
+      try {
+        let delay = 100
+        while (sealed.length > 0) {
+          const segment = sealed[0] as SealedSegment
+          try {
+            await load(segment)
+          } catch (err) {
+            // DuckDB refused (disk full, …): the rows stay in the log; retry, never drop
+            options.log?.error(
+              { err, segment: segment.path },
+              'loading the ingest log into DuckDB failed; retrying',
+            )
+            if (closed) throw err
+            await new Promise((resolve) => setTimeout(resolve, delay))
+            delay = Math.min(delay * 2, 5000)
+            continue
+          }
+          sealed.shift()
+          unloaded -= segment.bytes
+          const waiters = roomWaiters
+          roomWaiters = []
+          for (const wake of waiters) wake()
+        }
+      } finally {
+        loading = undefined
+      }
+    })()
+    return loading
+  }
+
+  /** Seals the open segment (after appends in flight) and queues it for loading. */
+  function sealNow(): Promise<void> {
+    const run = appendChain.then(() => {
+      if (sealTimer) clearTimeout(sealTimer)
+      sealTimer = undefined
+      const segment = ingestLog.seal()
+      if (segment) sealed.push(segment)
+    })
+    appendChain = run.catch(() => {})
+    return run
+  }
+
+  async function flush() {
+    await sealNow()
+    while (sealed.length > 0 || loading) await kickLoader()
+  }
+
+  // recovered segments: their min ts comes from the file itself
+  for (const segment of opened.pending) {
+    const rows = (
+      await connection.runAndReadAll(
+        `SELECT count(*)::DOUBLE AS n, coalesce(min(ts_us), 0)::DOUBLE / 1000 AS t FROM ${csvSource(segment.path)}`,
+      )
+    ).getRowObjectsJS() as Array<{ n: number; t: number }>
+    segment.rows = rows[0]?.n ?? 0
+    segment.minTs = rows[0]?.t ?? 0
+    sealed.push(segment)
+    unloaded += segment.bytes
+  }
+  if (sealed.length > 0) {
+    options.log?.info(
+      { segments: sealed.length, bytes: unloaded },
+      'loading the ingest log left by the last run',
+    )
+    await flush()
+  }
+
+  const fresh = async () => {
+    if (unloaded > 0 || ingestLog.open().rows > 0) await flush()
+  }
+
+  return {
+    async write(rows: readonly StoredReading[]) {
+      if (closed) throw new Error('the reading store is closed')
+      if (rows.length === 0) return
+      while (unloaded > maxUnloadedBytes) await new Promise<void>((resolve) => roomWaiters.push(resolve))
+      const run = appendChain.then(async () => {
+        const before = ingestLog.open().bytes
+        await ingestLog.append(rows)
+        unloaded += ingestLog.open().bytes - before
+        if (ingestLog.open().bytes >= segmentBytes) {
+          const segment = ingestLog.seal()
+          if (segment) sealed.push(segment)
+          void kickLoader()
+        } else if (!sealTimer) {
+          sealTimer = setTimeout(() => {
+            sealTimer = undefined
+            void sealNow().then(() => kickLoader())
+          }, sealAfterMs)
+          // the rows are durable in the log already; a pending seal must not keep the process up
+          sealTimer.unref()
+        }
+      })
+      appendChain = run.catch(() => {})
+      return run
+    },
+    flush,
+    unloadedBytes: () => unloaded,
+    closeNow() {
+      closed = true
+      if (sealTimer) clearTimeout(sealTimer)
+      ingestLog.close()
+    },
+    async latestAll() {
+      await fresh()
+      return inner.latestAll()
+    },
+    async raw(query) {
+      await fresh()
+      return inner.raw(query)
+    },
+    async buckets(query) {
+      await fresh()
+      return inner.buckets(query)
+    },
+    async count(deviceId) {
+      await fresh()
+      return inner.count(deviceId)
+    },
+    async storedKeys(deviceId, from, to) {
+      // no flush: the rows not loaded yet answer from the segments' key index (dedupe asks this
+      // on the hot path, e.g. for every gateway backfill batch)
+      const pending = ingestLog.keys(deviceId, from, to)
+      for (const segment of sealed) {
+        const flat = segment.keys.get(deviceId) ?? []
+        for (let i = 0; i < flat.length; i += 2) {
+          const ts = flat[i + 1] as number
+          if (ts >= from && ts <= to) pending.push({ seq: flat[i] as number, ts })
+        }
+      }
+      const loaded = await inner.storedKeys(deviceId, from, to)
+      if (pending.length === 0) return loaded
+      // a segment may be loaded and still listed for a moment: one key per reading
+      const seen = new Set(loaded.map((k) => `${k.seq}:${k.ts}`))
+      return [...loaded, ...pending.filter((k) => !seen.has(`${k.seq}:${k.ts}`))]
+    },
+    async recentKeys(since, perDevice) {
+      await fresh()
+      return inner.recentKeys(since, perDevice)
+    },
+    async *scan(query) {
+      await fresh()
+      yield* inner.scan(query)
+    },
+  }
+}
