@@ -28,6 +28,7 @@ import {
   isCurrent,
   subscriptionsOf,
 } from './hook-context.js'
+import { type TallyChild, tally } from './tally.js'
 import { topicMatches } from './topic-match.js'
 
 export type { HookDeps } from './hook-context.js'
@@ -72,7 +73,35 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
   const { limits, identities } = ctx
   const gatewayOf = (deviceId: string) => directory.get(deviceId)?.gatewayId
   const qosOut = [0, 1, 2].map((q) => metrics.messagesOut.labels(String(q)))
-  const qosIn = [0, 1, 2].map((q) => metrics.messagesIn.labels(String(q)))
+  const qosIn = [0, 1, 2].map((q) => tally(metrics.messagesIn).child({ qos: String(q) }))
+  const messagesByChannel = tally(metrics.messages)
+  const byChannel = new Map<string, TallyChild>()
+  const countChannel = (channel: string) => {
+    let counter = byChannel.get(channel)
+    if (!counter) {
+      counter = messagesByChannel.child({ channel })
+      byChannel.set(channel, counter)
+    }
+    counter.inc()
+  }
+
+  /** Acknowledges once ingest stored the message; without a PUBACK the device resends it later. */
+  function ackWhenStored(
+    work: Promise<void>,
+    client: Client,
+    deviceId: string,
+    what: string,
+    done: (error?: Error | null) => void,
+  ) {
+    work.then(
+      () => done(null),
+      (err: unknown) => {
+        log.error({ err, deviceId, client: client.id }, `${what} not stored; not acknowledging`)
+        ctx.reasons.set(client, 'store_failed')
+        done(err as Error)
+      },
+    )
+  }
 
   /** A will of an earlier broker run (or of a connection that was taken over) must not undo `online`. */
   const staleWill = (
@@ -148,10 +177,20 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
         }
         return disconnectFor(client, 'publish_denied', new Error(decision.reason), done)
       }
-      metrics.messages.inc({ channel: decision.channel })
+      countChannel(decision.channel)
       if (decision.channel === 'plain') return done(null)
       // for a gateway, the device it forwards for; for a device, itself
       const deviceId = decision.deviceId ?? who
+      // the common case first, without the closures the rarer branches need
+      if (decision.channel === 'telemetry' && payload.length <= limits.maxTelemetryBytes) {
+        return ackWhenStored(
+          ingest.telemetry(deviceId, packet.topic, payload),
+          client,
+          deviceId,
+          'telemetry',
+          done,
+        )
+      }
       const refuse = (reason: 'oversize' | 'bad_image' | 'schema', detail: string) => {
         metrics.refused.inc({ reason })
         ingest.refused({ deviceId, topic: packet.topic, reason, detail, payload })
@@ -164,27 +203,19 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
         const declared = client.conn instanceof FrameGuard ? client.conn.truncated.shift() : undefined
         refuse('oversize', `${declared ?? payload.length} bytes > ${cap}`)
       }
-      const ackWhenStored = (work: Promise<void>, what: string) =>
-        work.then(
-          () => done(null),
-          (err: unknown) => {
-            // Without a PUBACK the device (or gateway) keeps the message and resends it later.
-            log.error({ err, deviceId, client: who }, `${what} not stored; not acknowledging`)
-            ctx.reasons.set(client, 'store_failed')
-            done(err as Error)
-          },
-        )
       switch (decision.channel) {
         case 'telemetry':
-          if (payload.length > limits.maxTelemetryBytes) return oversize(limits.maxTelemetryBytes)
-          return void ackWhenStored(ingest.telemetry(deviceId, packet.topic, payload), 'telemetry')
+          return oversize(limits.maxTelemetryBytes) // the size check above let only these through
         case 'image':
           if (payload.length > limits.maxImageBytes) return oversize(limits.maxImageBytes)
           if (!looksLikeJpeg(payload))
             return refuse('bad_image', 'payload is not a JPEG (no FF D8 FF marker)')
-          return void ackWhenStored(
+          return ackWhenStored(
             ingest.image(deviceId, packet.topic, decision.captureTsMs as number, payload),
+            client,
+            deviceId,
             'image',
+            done,
           )
         case 'status':
         case 'gateway-status': {

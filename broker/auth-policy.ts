@@ -110,6 +110,19 @@ function plainTopicRefusal(identity: Identity, topic: string, op: Operation): st
  * publishes its own status and the same channels for exactly the devices assigned to it.
  * Service users and anonymous clients publish where their ACL allows, never as a device.
  */
+const DEVICES_PREFIX = `${CONTRACT_VERSION}/devices/`
+const TELEMETRY_SUFFIX = '/telemetry'
+
+/** `topic === telemetryTopic(deviceId)`, compared in place. */
+function isOwnTelemetryTopic(topic: string, deviceId: string): boolean {
+  return (
+    topic.length === DEVICES_PREFIX.length + deviceId.length + TELEMETRY_SUFFIX.length &&
+    topic.startsWith(DEVICES_PREFIX) &&
+    topic.startsWith(deviceId, DEVICES_PREFIX.length) &&
+    topic.endsWith(TELEMETRY_SUFFIX)
+  )
+}
+
 export function canPublish(identity: Identity, topic: string, gatewayOf: GatewayOf): PublishDecision {
   if (identity.role === 'user' || identity.role === 'anonymous') {
     const refusal = plainTopicRefusal(identity, topic, 'write')
@@ -117,6 +130,10 @@ export function canPublish(identity: Identity, topic: string, gatewayOf: Gateway
     return aclAllows(identity, topic, 'write', 'topic')
       ? { allowed: true, channel: 'plain' }
       : { allowed: false, reason: `${identityName(identity)} may not publish to ${topic}` }
+  }
+  if (identity.role === 'device' && isOwnTelemetryTopic(topic, identity.deviceId)) {
+    // the hot path: a device publishing its own telemetry (no split, no allocation but the answer)
+    return { allowed: true, channel: 'telemetry', deviceId: identity.deviceId }
   }
   if (topic.startsWith('$')) return { allowed: false, reason: `${topic.split('/')[0]} topics are reserved` }
   if (identity.role === 'gateway' && topic === gatewayStatusTopic(identity.gatewayId)) {

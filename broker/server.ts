@@ -17,6 +17,7 @@ import type { BrokerMetrics } from './metrics.js'
 import { openJournal } from './persistence/journal.js'
 import { SessionStore } from './persistence/session-store.js'
 import { sentDisconnect, trackPresence } from './presence.js'
+import { tally } from './tally.js'
 
 export interface BrokerDeps {
   directory: DeviceDirectory
@@ -154,6 +155,8 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     // up to this, an oversize device payload is cut and dead-lettered (acknowledged); beyond, closed
     maxPacketBytes: 4 * limits.maxImageBytes + limits.maxTopicBytes + 4,
   }
+  const bytesIn = tally(metrics.bytesIn).child()
+  const bytesOut = tally(metrics.bytesOut).child()
   const guardHooks = {
     violation(guard: FrameGuard, reason: GuardViolation, detail: string) {
       metrics.refused.inc({ reason })
@@ -164,8 +167,8 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
         'mqtt connection closed by the packet size guard',
       )
     },
-    bytesIn: (n: number) => metrics.bytesIn.inc(n),
-    bytesOut: (n: number) => metrics.bytesOut.inc(n),
+    bytesIn: (n: number) => bytesIn.inc(n),
+    bytesOut: (n: number) => bytesOut.inc(n),
   }
   const admission = createAdmission({
     maxConnections: limits.maxConnections,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { IngestPort, Refusal } from '../broker/ingest-port.js'
+import { tally } from '../broker/tally.js'
 import { type MetricRejection, type Reading, validateTelemetry } from '../firmware-contracts/index.js'
 import type { BatchWriter } from './batch-writer.js'
 import type { DeadLetterSink } from './dead-letter.js'
@@ -46,10 +47,10 @@ export interface PipelineDeps {
 export function createIngestPipeline(deps: PipelineDeps): IngestPort {
   const { directory, writer, dedupe, deadLetters, metrics, log, listeners, images } = deps
   const now = deps.now ?? Date.now
-  // bound once: prom-client hashes a label object on every inc() (profiled on the hot path)
-  const acceptedMessages = metrics.messages.labels('accepted', '')
-  const storedReadings = metrics.readings.labels('stored')
-  const duplicateReadings = metrics.readings.labels('duplicate')
+  const acceptedMessages = tally(metrics.messages).child({ result: 'accepted', reason: '' })
+  const readingsTally = tally(metrics.readings)
+  const storedReadings = readingsTally.child({ result: 'stored' })
+  const duplicateReadings = readingsTally.child({ result: 'duplicate' })
 
   const refused = (refusal: Refusal) => {
     metrics.messages.inc({ result: 'rejected', reason: refusal.reason })
