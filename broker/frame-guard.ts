@@ -75,6 +75,11 @@ export class FrameGuard extends Duplex {
   private heldBytes = 0
   private pendingWrite: ((err?: Error | null) => void) | undefined
   private wanted = false
+  private corked = false
+  private readonly uncorkInner = () => {
+    this.corked = false
+    this.inner.uncork()
+  }
 
   constructor(
     readonly inner: Duplex,
@@ -118,6 +123,13 @@ export class FrameGuard extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.hooks.bytesOut(chunk.length)
+    // PUBACKs of one group commit resolve in the same tick: cork so they leave in one writev
+    // instead of a syscall (and a loopback wake-up of the peer) per 4-byte packet
+    if (!this.corked) {
+      this.corked = true
+      this.inner.cork()
+      process.nextTick(this.uncorkInner)
+    }
     if (this.inner.write(chunk)) {
       cb()
       return
@@ -128,12 +140,15 @@ export class FrameGuard extends Duplex {
 
   override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
     let ok = true
-    this.inner.cork()
+    if (!this.corked) {
+      this.corked = true
+      this.inner.cork()
+      process.nextTick(this.uncorkInner)
+    }
     for (const { chunk } of chunks) {
       this.hooks.bytesOut(chunk.length)
       ok = this.inner.write(chunk)
     }
-    process.nextTick(() => this.inner.uncork())
     if (ok) {
       cb()
       return
