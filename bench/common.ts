@@ -109,6 +109,8 @@ export async function startMimamori(
     env?: Record<string, string>
     cpu?: string
     ports?: Record<string, string>
+    /** Extra node flags (e.g. `--cpu-prof`); the ones `npm start` uses are always there. */
+    nodeArgs?: string[]
   } = {},
 ): Promise<MimamoriServer> {
   const ownDir = options.dataDir === undefined
@@ -125,7 +127,8 @@ export async function startMimamori(
     ...options.ports,
     ...options.env,
   }
-  const proc = runCli(['start'], env)
+  // the flags `npm start` and bin.js run the server with (package.json "start")
+  const proc = runCli(['start'], env, ['--max-semi-space-size=64', ...(options.nodeArgs ?? [])])
   const deadline = Date.now() + 120_000
   while (!proc.output.stderr.includes('mimamori is running')) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {
