@@ -120,7 +120,38 @@ export function randomPayloads(count: number, seed: number): string[] {
       anyJson,
     ),
   })
+  // well-formed readings with edge values: exercises the accept path (ranges, -0, tiny, big, unknown metrics)
+  const value = fc.oneof(
+    fc.double({ min: -200, max: 200, noNaN: true }),
+    fc.constantFrom(0, -0, 5e-324, -10, 100, 100.0000001, -10.0000001, 1e308, -1e308),
+  )
+  const nearValid = fc.record({
+    ts: fc.oneof(
+      fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
+      fc
+        .date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2099-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString()),
+    ),
+    seq: fc.oneof(fc.nat({ max: 4_294_967_295 }), fc.constantFrom(0, 4_294_967_295)),
+    m: fc.dictionary(
+      fc.oneof(
+        fc.constantFrom('water_depth_cm', 'water_temp_c', 'battery_v', 'rssi_dbm'),
+        fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
+      ),
+      value,
+      { minKeys: 1, maxKeys: 6 },
+    ),
+  })
   const arb = fc.oneof(
+    { weight: 4, arbitrary: nearValid.map((r) => JSON.stringify(r)) },
+    {
+      weight: 1,
+      arbitrary: fc.array(nearValid, { minLength: 1, maxLength: 5 }).map((b) => JSON.stringify({ batch: b })),
+    },
     { weight: 5, arbitrary: reading.map((r) => JSON.stringify(r)) },
     { weight: 2, arbitrary: fc.array(reading, { maxLength: 4 }).map((b) => JSON.stringify({ batch: b })) },
     { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v)) },
