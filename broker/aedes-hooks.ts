@@ -61,6 +61,10 @@ function parseJson<T>(
     : { success: false, error: result.error.issues[0]?.message ?? 'schema' }
 }
 
+interface BrokerPublish {
+  publish(packet: object, client: Client, done: (err?: Error | null) => void): void
+}
+
 /** A refused message that is still acknowledged goes nowhere: no subscriber, not retained. */
 function divert(packet: PublishPacket) {
   packet.topic = DIVERTED_TOPIC
@@ -178,7 +182,35 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
         return disconnectFor(client, 'publish_denied', new Error(decision.reason), done)
       }
       countChannel(decision.channel)
-      if (decision.channel === 'plain') return done(null)
+      if (decision.channel === 'plain') {
+        const settled = deps.journalSettled
+        if (packet.qos !== 1 || !settled) return done(null)
+        // MQTT-4.3.2-2 durability for persistent sessions: aedes would PUBACK first and queue for
+        // offline subscribers after, so a crash in between lost queued commands (tests/chaos
+        // broker-restart). Publish now, wait for the journal, then acknowledge; the original
+        // packet goes nowhere.
+        const copy = {
+          cmd: 'publish',
+          topic: packet.topic,
+          payload,
+          qos: 1,
+          retain: packet.retain,
+          dup: false,
+        }
+        // the broker-level publish with the client (retained, offline queues, live subscribers)
+        const broker = (client as unknown as { broker: BrokerPublish }).broker
+        return broker.publish(copy, client, (err?: Error | null) => {
+          if (err) return done(err)
+          divert(packet)
+          settled().then(
+            () => done(null),
+            (journalErr: Error) => {
+              log.error({ err: journalErr, client: who }, 'session journal write failed; not acknowledging')
+              done(journalErr)
+            },
+          )
+        })
+      }
       // for a gateway, the device it forwards for; for a device, itself
       const deviceId = decision.deviceId ?? who
       // the common case first, without the closures the rarer branches need

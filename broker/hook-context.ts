@@ -21,6 +21,12 @@ export interface HookDeps {
   allowAnonymous?: boolean
   /** The retained store, for the retained-message cap. */
   retained?: { has(topic: string): boolean; count(): number }
+  /**
+   * Resolves once every session change so far is in the session journal. aedes writes a QoS 1
+   * PUBACK before it queues the message for offline sessions, so a plain QoS 1 publish is
+   * published from `authorizePublish` and acknowledged only after this (absent: no journal).
+   */
+  journalSettled?: () => Promise<void>
   now?: () => number
 }
 

@@ -83,7 +83,10 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     allowAnonymous: config.allowAnonymous ?? false,
     ...(deps.persistence
       ? {}
-      : { retained: { has: (topic: string) => store.hasRetained(topic), count: () => store.retained.size } }),
+      : {
+          retained: { has: (topic: string) => store.hasRetained(topic), count: () => store.retained.size },
+          ...(config.persistence ? { journalSettled: () => store.settled() } : {}),
+        }),
   })
   const ctx = hooks.context
   const { identityOf: _identityOf, context: _context, ...aedesHooks } = hooks

@@ -29,6 +29,7 @@ const hasWildcard = (filter: string) => filter.includes('+') || filter.includes(
 export class SessionStore extends SessionState {
   // biome-ignore lint/suspicious/noExplicitAny: the aedes instance (or the abstract suite's fake)
   broker: any
+  private lastWrite: Promise<void> = Promise.resolve()
 
   constructor(private readonly options: SessionStoreOptions) {
     super(options.maxQueued, options.onDrop)
@@ -56,9 +57,15 @@ export class SessionStore extends SessionState {
     const journal = this.options.journal
     if (!journal) return Promise.resolve()
     const written = journal.append(op, () => this.snapshot())
+    this.lastWrite = written
     if (op.o === 'is') return written
     written.catch(() => {}) // the journal logs write errors
     return Promise.resolve()
+  }
+
+  /** Resolves once every change so far is written to the journal (appends complete in order). */
+  settled(): Promise<void> {
+    return this.lastWrite
   }
 
   // ---- the aedes persistence interface ----

@@ -136,13 +136,12 @@ describe('chaos: broker restart with persistent sessions', () => {
     expect(figures.outOfOrderSessions, line).toBe(0)
   }, 300_000)
 
-  // KNOWN BUG (broker/persistence/session-store.ts + broker/aedes-hooks.ts, not fixed here): aedes
-  // writes the QoS 1 PUBACK before `broker.publish` queues the message for offline sessions, and
-  // the session store does not wait for the journal write of that queueing ('oq'/'oe' ops resolve
-  // at once; only inbound QoS 2 waits). A SIGKILL right after the sender's last PUBACK loses every
-  // command of the burst for the offline devices (measured: 400 of 400, on every run; with 50 ms
-  // between the last PUBACK and the kill, 0 lost). Remove `.fails` once the PUBACK waits for it.
-  it.fails('delivers QoS 1 commands queued for offline sessions when SIGKILLed right after the last PUBACK', async () => {
+  // Found by this suite: aedes writes the QoS 1 PUBACK before `broker.publish` queues the message
+  // for offline sessions, and the journal write of that queueing was not awaited, so a SIGKILL
+  // right after the sender's last PUBACK lost the burst (400 of 400 on every run). Fixed in
+  // broker/aedes-hooks.ts: a plain QoS 1 publish is published from authorizePublish and
+  // acknowledged after the session journal has it.
+  it('delivers QoS 1 commands queued for offline sessions when SIGKILLed right after the last PUBACK', async () => {
     const { srv, queueRound, collect } = await setup()
     expect(await srv.stop('SIGTERM')).toBe(0)
     await srv.start()
@@ -150,7 +149,7 @@ describe('chaos: broker restart with persistent sessions', () => {
     await srv.stop('SIGKILL')
     await srv.start()
     const { figures, line, missing } = await collect(
-      '3b broker SIGKILL right after the last PUBACK (known bug)',
+      '3b broker SIGKILL right after the last PUBACK',
     )
     expect(figures.queuedQos1).toBe(PER_ROUND * DEVICES)
     expect(missing.slice(0, 20), line).toEqual([])
