@@ -11,5 +11,7 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url))
 // default 16 MB semi-space the scavenger took ~22 % of the busy time under load (bench: ~10 %
 // more readings/s at 64 MB). Keep in step with the `start` script in package.json.
 const nodeFlags = ['--max-semi-space-size=64']
-const result = spawnSync(process.execPath, [...nodeFlags, tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' })
+const result = spawnSync(process.execPath, [...nodeFlags, tsx, main, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+})
 process.exit(result.status ?? 1)

@@ -124,6 +124,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     join(config.dataDir, DB_FILE),
     config.ingest.retention,
     log.child({ component: 'store' }),
+    { memoryLimitMb: config.ingest.duckdbMemoryMb },
   )
   const cleanups: Array<() => Promise<void> | void> = [
     async () => {

@@ -20,7 +20,6 @@ function fakeStore(failures = 0) {
     count: async () => batches.flat().length,
     storedKeys: async () => [],
     recentKeys: async () => new Map(),
-    // biome-ignore lint/correctness/useYield: the writer never scans; an empty stream is enough
     scan: async function* () {},
   }
   return { store, batches }

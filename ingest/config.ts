@@ -18,6 +18,7 @@ export const IngestConfigSchema = z.object({
   INFLUX_BUCKET: z.string().default('mimamori'),
   INFLUX_FLAVOR: z.enum(['victoria-metrics', 'influxdb']).default('victoria-metrics'),
   SPOOL_MAX_MB: z.coerce.number().positive().default(2048),
+  DUCKDB_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).default(1024),
 })
 
 export interface IngestConfig {
@@ -28,6 +29,8 @@ export interface IngestConfig {
   imageRetentionMs: number
   imageMaxBytes: number
   retention: { rawMs: number; rollupMs: number }
+  /** DuckDB's memory limit; beyond it sorts and caches spill to disk (its default is 80 % of RAM). */
+  duckdbMemoryMb: number
   /** Where readings go: the embedded DuckDB file, or an InfluxDB-compatible TSDB with a disk spool. */
   store:
     | { kind: 'duckdb' }
@@ -58,6 +61,7 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
   const c = IngestConfigSchema.parse(env)
   return Object.freeze({
     batchMaxRows: c.INGEST_BATCH_MAX_ROWS,
+    duckdbMemoryMb: c.DUCKDB_MEMORY_LIMIT_MB,
     batchMaxAgeMs: c.INGEST_BATCH_MAX_AGE_MS,
     deadLetterRetentionMs: c.DEAD_LETTER_RETENTION_DAYS * DAY,
     deadLetterMaxRows: c.DEAD_LETTER_MAX_ROWS,

@@ -4,13 +4,10 @@ import { NewDeviceSchema, ReadingsQuerySchema } from './api/device-routes.js'
 import { ExportQuerySchema } from './api/export-routes.js'
 import { ImagesQuerySchema } from './api/image-routes.js'
 import {
-  AlertDetailSchema,
   AlertListSchema,
-  AlertSchema,
   DeviceListSchema,
   ErrorSchema,
   LoginResponseSchema,
-  MaintenanceWindowSchema,
   ReadingsResponseSchema,
 } from './api/response-schemas.js'
 import { LoginSchema } from './api/session-routes.js'

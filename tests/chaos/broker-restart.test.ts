@@ -148,9 +148,7 @@ describe('chaos: broker restart with persistent sessions', () => {
     await queueRound('c')
     await srv.stop('SIGKILL')
     await srv.start()
-    const { figures, line, missing } = await collect(
-      '3b broker SIGKILL right after the last PUBACK',
-    )
+    const { figures, line, missing } = await collect('3b broker SIGKILL right after the last PUBACK')
     expect(figures.queuedQos1).toBe(PER_ROUND * DEVICES)
     expect(missing.slice(0, 20), line).toEqual([])
   }, 300_000)

@@ -47,7 +47,7 @@ export function publicRoutes(deps: DashboardDeps): Router {
 
   const status = (id: string) => {
     const device = deps.directory.get(id)
-    if (!device || device.kind !== 'reservoir') return undefined
+    if (device?.kind !== 'reservoir') return undefined
     const open = deps.alerts.openAlerts().filter((a) => a.deviceId === id)
     const lastSeen = deps.latest.lastSeen(id)
     const band = deviceStatus(open, lastSeen, now(), deps.silentAfterMs)

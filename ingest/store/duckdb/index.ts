@@ -24,8 +24,9 @@ export async function openEmbeddedStore(
   path: string,
   retention = DEFAULT_RETENTION,
   log?: Logger,
+  options: { memoryLimitMb?: number } = {},
 ): Promise<EmbeddedStore> {
-  const db = await openDuckDb(path)
+  const db = await openDuckDb(path, options)
   const rollups = await createRollups(db, retention)
   const table = await createDuckDbReadingStore(db, rollups)
   // the log sits beside the database file: `mimamori.duckdb` → `mimamori.duckdb.ingest-log/`
