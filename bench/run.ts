@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks, prints figures and writes bench/RESULTS.md (regenerated
  * on every run). Not part of `npm test`: timings on shared machines are reported, never asserted.
  * `BENCH_QUICK=1` runs fewer and shorter rounds (about 5 minutes instead of about 20);
- * `BENCH_ONLY=ingest,node-red,latency,scale,export,query` runs some sections only.
+ * `BENCH_ONLY=ingest,node-red,latency,scale,overload,export,query` runs some sections only.
  * See docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process'
@@ -18,6 +18,7 @@ import { compareIngestWithMosquitto, type IngestComparison } from './ingest-vs-m
 import { benchLatency } from './latency.js'
 import { machineFacts } from './machine.js'
 import { benchNodeRedStack } from './node-red-stack.js'
+import { benchOverload } from './overload.js'
 import { benchQueryYear } from './query-year.js'
 import {
   coreSection,
@@ -147,6 +148,25 @@ async function main() {
     } finally {
       rmSync(template, { recursive: true, force: true })
     }
+  }
+
+  if (wanted('overload')) {
+    out('\n[overload] 2 × the sustainable rate for a minute (QoS 0 flood + 100 QoS 1 devices beside it)')
+    const result = await benchOverload(out, { seconds: QUICK ? 20 : 60 })
+    sections.push(
+      [
+        '## Overload: 2 × the sustainable rate',
+        '',
+        'R = stored readings/s with 1000 QoS 1 devices flat out; then 1000 devices offer 2 × R at QoS 0 while 100 QoS 1 devices publish 1,000/s beside them (target: stored rate ≥ 90 % of R, memory bounded, no PUBACKed reading lost).',
+        '',
+        '| R | offered | stored while overloaded | % of R | server RSS every 5 s | QoS 1 acked / stored |',
+        '|---|---|---|---|---|---|',
+        `| ${fmt(result.sustainable)}/s | ${fmt(result.offered)}/s | ${fmt(result.storedWhileOverloaded)}/s | ${(result.ratio * 100).toFixed(0)} % | ${result.rssMb.join(' ')} MB | ${fmt(result.qos1Acked)} / ${fmt(result.qos1Stored)} |`,
+      ].join('\n'),
+    )
+    summary.push(
+      `overload 2 × R: stored ${(result.ratio * 100).toFixed(0)} % of R, RSS max ${fmt(Math.max(...result.rssMb))} MB, QoS 1 acked ${fmt(result.qos1Acked)} / stored ${fmt(result.qos1Stored)}`,
+    )
   }
 
   if (wanted('export')) {

@@ -1,0 +1,131 @@
+/**
+ * Congestion collapse check (issue 8 target): measure the sustainable QoS 1 rate R flat out, then
+ * offer 2 × R for a minute — QoS 0 from 1000 devices (nothing slows the generator) beside 100 QoS 1
+ * devices whose PUBACKed readings are counted — and report the stored rate while overloaded
+ * against R, the server's RSS over the minute, and acknowledged vs. stored for the QoS 1 devices.
+ * Run alone: `npx tsx bench/overload.ts` (or `BENCH_ONLY=overload npm run bench`).
+ */
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
+import { runLoad } from '../simulators/load/load.js'
+import {
+  deviceIds,
+  GENERATOR_CPU,
+  pin,
+  provisionOffline,
+  rssMb,
+  startMimamori,
+  untilStable,
+  windowSampler,
+} from './common.js'
+
+export interface OverloadResult {
+  sustainable: number
+  offered: number
+  storedWhileOverloaded: number
+  ratio: number
+  rssMb: number[]
+  qos1Acked: number
+  qos1Stored: number
+}
+
+export async function benchOverload(
+  log: (line: string) => void,
+  options: { seconds?: number } = {},
+): Promise<OverloadResult> {
+  const seconds = options.seconds ?? 60
+  const first = await startMimamori()
+  const dataDir = first.dataDir
+  await first.stop()
+  const [flood, ledger] = [deviceIds('flood-', 1000), deviceIds('acked-', 100)]
+  const devices = await provisionOffline(dataDir, [
+    { ids: flood, kind: 'paddy' },
+    { ids: ledger, kind: 'paddy' },
+  ])
+  const floodDevices = devices.filter((d) => d.deviceId.startsWith('flood-'))
+  const ledgerDevices = devices.filter((d) => d.deviceId.startsWith('acked-'))
+  const server = await startMimamori({ dataDir })
+  pin(process.pid, GENERATOR_CPU)
+  const stored = () => server.metric('mimamori_ingest_readings_total', 'result="stored"')
+  try {
+    // R: QoS 1 flat out (acknowledged = stored) from the flood devices, 15 s
+    const probe = windowSampler(stored)
+    const base = await runLoad({
+      url: server.mqttUrl,
+      devices: floodDevices,
+      qos: 1,
+      durationMs: 15_000,
+      preEncoded: true,
+      drainTimeoutMs: 20_000,
+      onProgress: probe.sample,
+    })
+    const sustainable = await probe.rate()
+    log(
+      `  sustainable (QoS 1 flat out, 15 s): ${Math.round(sustainable).toLocaleString()} readings/s (${Math.round(base.msgPerS).toLocaleString()} acked/s)`,
+    )
+    await untilStable(stored)
+
+    const offered = Math.round(2 * sustainable)
+    const sampler = windowSampler(stored, 5)
+    const rss: number[] = []
+    const rssTimer = setInterval(() => rss.push(Math.round(rssMb(server.pid))), 5000)
+    const [over, acked] = await Promise.all([
+      runLoad({
+        url: server.mqttUrl,
+        devices: floodDevices,
+        qos: 0,
+        rate: offered,
+        durationMs: seconds * 1000,
+        preEncoded: true,
+        onProgress: sampler.sample,
+      }),
+      runLoad({
+        url: server.mqttUrl,
+        devices: ledgerDevices,
+        qos: 1,
+        rate: 1000,
+        durationMs: seconds * 1000,
+        preEncoded: true,
+        drainTimeoutMs: 60_000,
+      }),
+    ])
+    clearInterval(rssTimer)
+    const storedWhileOverloaded = await sampler.rate()
+    await untilStable(stored, { maxMs: 120_000 })
+    await server.stop()
+    const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
+    let qos1Stored = 0
+    try {
+      for (const id of ledger) qos1Stored += (await store.readings.count(id)) / 4
+    } finally {
+      store.close()
+    }
+    const ratio = storedWhileOverloaded / sustainable
+    log(
+      `  offered ${offered.toLocaleString()}/s QoS 0 (2 × R; generator sent ${Math.round(over.msgPerS).toLocaleString()}/s) + 1,000/s QoS 1 for ${seconds} s: ` +
+        `stored ${Math.round(storedWhileOverloaded).toLocaleString()} readings/s while overloaded = ${(ratio * 100).toFixed(0)} % of R (target ≥ 90 %)`,
+    )
+    log(`  server RSS every 5 s (MB): ${rss.join(' ')}`)
+    log(
+      `  QoS 1 beside the flood: ${acked.acked.toLocaleString()} PUBACKed, ${qos1Stored.toLocaleString()} stored (must be ≥ acked)`,
+    )
+    return {
+      sustainable,
+      offered,
+      storedWhileOverloaded,
+      ratio,
+      rssMb: rss,
+      qos1Acked: acked.acked,
+      qos1Stored,
+    }
+  } finally {
+    await server.dispose()
+    await first.dispose()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchOverload((line) => process.stdout.write(`${line}\n`))
+}
