@@ -35,7 +35,7 @@ import type { SystemConfig } from './config.js'
 import { createGatewayStatusBoard, syncGatewayDeviceLists } from './gateway-sync.js'
 import { checkBrokerProcessConfig, sharedSecretKey } from './scale-out-config.js'
 import { loadSecretKey } from './secret-key.js'
-import { DB_FILE, openReadingStore, registerSpoolMetrics } from './system.js'
+import { DB_FILE, openReadingStore, registerSpoolMetrics, runCleanups } from './system.js'
 
 /** Readings newer than this at start-up are deduplicated in memory; older ones via the store. */
 const DEDUPE_LOOKBACK_MS = 24 * 3_600_000
@@ -257,15 +257,5 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
   } catch (err) {
     await runCleanups(cleanups, log)
     throw err
-  }
-}
-
-async function runCleanups(cleanups: Array<() => Promise<void> | void>, log: Logger) {
-  for (const cleanup of cleanups) {
-    try {
-      await cleanup()
-    } catch (err) {
-      log.error({ err }, 'error during shutdown')
-    }
   }
 }

@@ -310,7 +310,8 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
   }
 }
 
-async function runCleanups(cleanups: Array<() => Promise<void> | void>, log: Logger) {
+/** Runs shutdown steps in order; one failing is logged and the rest still run. */
+export async function runCleanups(cleanups: Array<() => Promise<void> | void>, log: Logger) {
   for (const cleanup of cleanups) {
     try {
       await cleanup()

@@ -38,6 +38,21 @@ export interface SealedSegment {
   keys: Map<string, number[]>
 }
 
+/** Appends the keys of `segment`'s rows of this device with ts in [from, to] to `out`. */
+export function segmentKeys(
+  segment: SealedSegment,
+  deviceId: string,
+  from: number,
+  to: number,
+  out: Array<{ seq: number; ts: number }>,
+): void {
+  const flat = segment.keys.get(deviceId) ?? []
+  for (let i = 0; i < flat.length; i += 2) {
+    const ts = flat[i + 1] as number
+    if (ts >= from && ts <= to) out.push({ seq: flat[i] as number, ts })
+  }
+}
+
 /** One row as a CSV line (the format above). */
 export function encodeRows(rows: readonly StoredReading[]): string {
   let text = ''
@@ -137,12 +152,7 @@ export function openIngestLog(
       },
       keys(deviceId, from, to) {
         const out: Array<{ seq: number; ts: number }> = []
-        if (!current) return out
-        const flat = current.keys.get(deviceId) ?? []
-        for (let i = 0; i < flat.length; i += 2) {
-          const ts = flat[i + 1] as number
-          if (ts >= from && ts <= to) out.push({ seq: flat[i] as number, ts })
-        }
+        if (current) segmentKeys(current, deviceId, from, to, out)
         return out
       },
       seal() {

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino'
 import type { ReadingStore, StoredReading } from '../store.js'
 import type { Db } from './database.js'
-import { type IngestLog, openIngestLog, type SealedSegment } from './ingest-log.js'
+import { type IngestLog, openIngestLog, type SealedSegment, segmentKeys } from './ingest-log.js'
 import type { Rollups } from './rollups.js'
 
 export interface LoggedStoreOptions {
@@ -210,13 +210,7 @@ export async function createLoggedReadingStore(
       // no flush: the rows not loaded yet answer from the segments' key index (dedupe asks this
       // on the hot path, e.g. for every gateway backfill batch)
       const pending = ingestLog.keys(deviceId, from, to)
-      for (const segment of sealed) {
-        const flat = segment.keys.get(deviceId) ?? []
-        for (let i = 0; i < flat.length; i += 2) {
-          const ts = flat[i + 1] as number
-          if (ts >= from && ts <= to) pending.push({ seq: flat[i] as number, ts })
-        }
-      }
+      for (const segment of sealed) segmentKeys(segment, deviceId, from, to, pending)
       const loaded = await inner.storedKeys(deviceId, from, to)
       if (pending.length === 0) return loaded
       // a segment may be loaded and still listed for a moment: one key per reading
