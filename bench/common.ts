@@ -237,7 +237,7 @@ export async function provisionOffline(
       }
     }
   } finally {
-    store.close()
+    await store.close()
   }
   return out
 }

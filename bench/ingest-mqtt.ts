@@ -88,7 +88,7 @@ export async function benchIngestMqtt(
     const stopS = (performance.now() - stopping) / 1000
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
     const stored = (await store.readings.count()) / PADDY_METRICS
-    store.close()
+    await store.close()
     const throughputPerS = stored / (load.elapsedS + settled.drainS + stopS)
     log(
       `  mimamori QoS${options.qos}: ${fleet.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +

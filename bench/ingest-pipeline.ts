@@ -92,7 +92,7 @@ export async function benchIngestPipeline(
     )
     return { readings: next, seconds, readingsPerSecond, stored, rssMb }
   } finally {
-    store.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -99,7 +99,7 @@ export async function benchOverload(
     try {
       for (const id of ledger) qos1Stored += (await store.readings.count(id)) / 4
     } finally {
-      store.close()
+      await store.close()
     }
     const ratio = storedWhileOverloaded / sustainable
     log(

@@ -71,7 +71,7 @@ export async function benchQueryYear(log: (line: string) => void): Promise<Query
     )
     return { points, loadSeconds, rollupSeconds, yearBucketsMs: { rollups, raw }, dayRawMs }
   } finally {
-    store.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -40,7 +40,7 @@ export interface AdminBackend {
     Array<{ username: string; role: string; kinds: string[] | null; sites: string[] | null }>
   >
   removeUser(username: string): Promise<boolean>
-  close(): void
+  close(): Promise<void> | void
 }
 
 export interface NewUser {

@@ -121,7 +121,7 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
       cleanups.unshift(async () => {
         const readings = opened.readings as { flush?: () => Promise<void> }
         await readings.flush?.()
-        opened.close()
+        await opened.close()
       })
       registry = opened.meta
       deadLetters = opened.meta

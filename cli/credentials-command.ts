@@ -47,7 +47,7 @@ async function direct(config: SystemConfig, action: Action, id: string) {
     const service = createCredentialService(directory, loadSecretKey(config.dataDir, config.secretKey))
     return action === 'rotate' ? await service.rotate(id) : { ...(await service.revoke(id)) }
   } finally {
-    store.close()
+    await store.close()
   }
 }
 

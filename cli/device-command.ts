@@ -98,6 +98,6 @@ export async function runDeviceCommand(argv: string[], config: SystemConfig, io:
     io.err(`mimamori device ${command}: ${(err as Error).message}\n`)
     return 1
   } finally {
-    backend.close()
+    await backend.close()
   }
 }

@@ -55,6 +55,6 @@ export async function runGatewayCommand(argv: string[], config: SystemConfig, io
     io.err(`mimamori gateway ${command}: ${(err as Error).message}\n`)
     return 1
   } finally {
-    backend.close()
+    await backend.close()
   }
 }

@@ -133,7 +133,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         store.readings.flush(),
         new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
       ])
-      store.close()
+      await store.close()
     },
   ]
   try {

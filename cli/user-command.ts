@@ -84,6 +84,6 @@ export async function runUserCommand(
     io.err(`mimamori user ${command}: ${(err as Error).message}\n`)
     return 1
   } finally {
-    backend.close()
+    await backend.close()
   }
 }

@@ -20,8 +20,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mimamori-directory-'))
   store = await openEmbeddedStore(path())
 })
-afterEach(() => {
-  store.close()
+afterEach(async () => {
+  await store.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -41,7 +41,7 @@ describe('revoking a device', () => {
     await directory.revoke('paddy-1', T0 + 5 * MIN)
     expect(directory.get('paddy-1')?.revokedAt).toBe(T0)
 
-    store.close()
+    await store.close()
     store = await openEmbeddedStore(path())
     const reloaded = await loadDeviceDirectory(store.meta)
     expect(reloaded.get('paddy-1')).toMatchObject({ revokedAt: T0, secretHash: hash })
@@ -106,7 +106,7 @@ describe('revoking a device', () => {
       expect(silenced).toContain('quiet-on')
       expect(silenced).not.toContain('quiet-off')
     } finally {
-      h.close()
+      await h.close()
     }
   })
 })

@@ -11,8 +11,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mimamori-images-'))
   store = await openEmbeddedStore(join(dir, 'db.duckdb'))
 })
-afterEach(() => {
-  store.close()
+afterEach(async () => {
+  await store.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -47,8 +47,8 @@ describe('alert engine', () => {
     store = await openEmbeddedStore(join(dir, 'db.duckdb'))
     await seedDefaultRules(store.meta)
   })
-  afterEach(() => {
-    store.close()
+  afterEach(async () => {
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 

@@ -96,7 +96,7 @@ describe('chaos: soak', () => {
         )
         stored = rows[0]?.n ?? 0
       } finally {
-        db.close()
+        await db.close()
       }
       const rssSlopeMbPerH =
         end.atS > start.atS ? ((end.rssMb - start.rssMb) / (end.atS - start.atS)) * 3600 : Number.NaN

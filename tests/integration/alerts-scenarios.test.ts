@@ -126,7 +126,7 @@ async function replayScenario(
     const alerts = (await store.meta.listAlerts({ limit: 1000 })).reverse()
     return { pushed, alerts }
   } finally {
-    store.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }

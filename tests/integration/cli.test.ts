@@ -91,7 +91,7 @@ describe('the mimamori command', () => {
     // the reading survived shutdown
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
     expect(await store.readings.count('paddy-cli')).toBe(1)
-    store.close()
+    await store.close()
 
     // with the server gone the CLI opens the file itself
     const remove = cli(['device', 'remove', 'paddy-cli'])

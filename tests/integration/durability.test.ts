@@ -91,7 +91,7 @@ describe('durability', () => {
         expect(keys.map((k) => k.seq).sort((a, b) => a - b)).toEqual([...Array(MESSAGES_PER_DEVICE).keys()])
       }
     } finally {
-      store.close()
+      await store.close()
     }
   }, 120_000)
 
@@ -127,7 +127,7 @@ describe('durability', () => {
     try {
       expect((await store.meta.listDevices()).map((d) => d.id)).toEqual(['fresh-1'])
     } finally {
-      store.close()
+      await store.close()
     }
   }, 60_000)
 })

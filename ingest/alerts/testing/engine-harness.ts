@@ -91,8 +91,8 @@ export class EngineHarness {
     return this.events.map((e) => `${e.event}:${e.alert.ruleId}@${(e.alert.raisedAt - T0) / MIN}`)
   }
 
-  close() {
-    this.store.close()
+  async close() {
+    await this.store.close()
     rmSync(this.dir, { recursive: true, force: true })
   }
 }

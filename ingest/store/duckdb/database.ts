@@ -13,8 +13,30 @@ export interface Db {
   connect(): Promise<DuckDBConnection>
   /** Closes a connection from `connect()` before the database closes. */
   disconnect(connection: DuckDBConnection): void
-  close(): void
+  /**
+   * Closes the database. A query still running is interrupted first, and the native close waits
+   * for it to return: closing a connection under a running query leaves a libuv thread blocked
+   * for good (four of them and every fs call in the process hangs). Resolves once closed.
+   */
+  close(): Promise<void>
 }
+
+/** Connection methods that start native work on a libuv thread. */
+const ASYNC_METHODS = new Set<PropertyKey>([
+  'run',
+  'runAndRead',
+  'runAndReadAll',
+  'runAndReadUntil',
+  'stream',
+  'streamAndRead',
+  'streamAndReadAll',
+  'streamAndReadUntil',
+  'start',
+  'startStream',
+  'prepare',
+  'extractStatements',
+  'createAppender',
+])
 
 export class DatabaseLockedError extends Error {
   readonly code = 'DB_LOCKED'
@@ -36,10 +58,38 @@ export async function openDuckDb(path: string, options: { memoryLimitMb?: number
     throw err
   }
   const connections = new Set<DuckDBConnection>()
+  /** proxy → the native connection behind it */
+  const raw = new WeakMap<DuckDBConnection, DuckDBConnection>()
+  let inFlight = 0
+  let closing: Promise<void> | undefined
+  let whenIdle: (() => void) | undefined
+  const settled = () => {
+    inFlight -= 1
+    if (inFlight === 0) whenIdle?.()
+  }
+  /** The connection, with every native call counted so that `close` can wait for it. */
+  const tracked = (connection: DuckDBConnection): DuckDBConnection =>
+    new Proxy(connection, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target)
+        if (typeof value !== 'function') return value
+        if (!ASYNC_METHODS.has(property)) return value.bind(target)
+        return (...args: unknown[]) => {
+          if (closing) return Promise.reject(new Error('the database is closed'))
+          inFlight += 1
+          const pending = Promise.resolve(value.apply(target, args))
+          pending.then(settled, settled)
+          return pending
+        }
+      },
+    })
   const connect = async () => {
+    if (closing) throw new Error('the database is closed')
     const connection = await instance.connect()
     connections.add(connection)
-    return connection
+    const proxy = tracked(connection)
+    raw.set(proxy, connection)
+    return proxy
   }
   const main = await connect()
   // DuckDB checkpoints when its WAL passes this size, inside the committing write: at the default
@@ -65,11 +115,22 @@ export async function openDuckDb(path: string, options: { memoryLimitMb?: number
     },
     connect,
     disconnect(connection) {
-      if (connections.delete(connection)) connection.closeSync()
+      const target = raw.get(connection)
+      if (target && connections.delete(target)) target.closeSync()
     },
     close() {
-      for (const connection of connections) connection.closeSync()
-      instance.closeSync()
+      closing ??= new Promise<void>((resolve) => {
+        const finish = () => {
+          for (const connection of connections) connection.closeSync()
+          connections.clear()
+          instance.closeSync()
+          resolve()
+        }
+        if (inFlight === 0) return finish()
+        whenIdle = finish
+        for (const connection of connections) connection.interrupt()
+      })
+      return closing
     },
   }
 }

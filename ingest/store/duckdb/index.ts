@@ -13,7 +13,8 @@ export interface EmbeddedStore {
   meta: MetaStore
   rollups: Rollups
   /** Closes at once; readings still in the ingest log are loaded by the next open (call `readings.flush()` first for a tidy file). */
-  close(): void
+  /** Interrupts what still runs, leaves the unloaded log for the next open; resolves once closed. */
+  close(): Promise<void>
 }
 
 /** Default retention: raw readings 400 days, 10-minute rollups 10 years. */
@@ -48,7 +49,7 @@ export async function openEmbeddedStore(
     },
     close: () => {
       readings.closeNow()
-      db.close()
+      return db.close()
     },
   }
 }

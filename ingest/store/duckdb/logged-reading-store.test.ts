@@ -27,8 +27,8 @@ describe('the ingest log in front of DuckDB', () => {
     return store
   }
   const logDir = () => join(dir, 'm.duckdb.ingest-log')
-  afterEach(() => {
-    for (const store of open.splice(0)) store.close()
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -46,7 +46,7 @@ describe('the ingest log in front of DuckDB', () => {
     const first = await openStore()
     await first.readings.write(rows('p-1', 0, 30))
     await first.readings.write(rows('p-1', 30, 30))
-    first.close() // like a crash: nothing was loaded into DuckDB
+    await first.close() // like a crash: nothing was loaded into DuckDB
     open.length = 0
     const [segment] = readdirSync(logDir())
     expect(segment).toBeDefined()
@@ -64,7 +64,7 @@ describe('the ingest log in front of DuckDB', () => {
     dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
     const first = await openStore()
     await first.readings.write(rows('p-2', 0, 10))
-    first.close()
+    await first.close()
     open.length = 0
     const [segment] = readdirSync(logDir())
     const saved = join(dir, 'saved.csv')
@@ -72,7 +72,7 @@ describe('the ingest log in front of DuckDB', () => {
 
     const second = await openStore() // loads it and deletes the file
     expect(await second.readings.count('p-2')).toBe(20)
-    second.close()
+    await second.close()
     open.length = 0
     copyFileSync(saved, join(logDir(), segment as string)) // the file the crash left behind
 
@@ -103,6 +103,24 @@ describe('the ingest log in front of DuckDB', () => {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(store.readings.unloadedBytes()).toBe(0)
+    expect(readdirSync(logDir())).toEqual([])
+  })
+
+  it('closes under a running load without hanging, and the next open loads every row once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const first = await openStore()
+    for (let batch = 0; batch < 40; batch++) await first.readings.write(rows('p-5', batch * 5000, 5000))
+    const flushing = first.readings.flush().then(
+      () => 'loaded',
+      (err: Error) => err.message,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 20)) // the INSERT … FROM read_csv is running
+    await first.close()
+    expect(await flushing).toMatch(/loaded|closed/)
+    open.length = 0
+
+    const second = await openStore()
+    expect(await second.readings.count('p-5')).toBe(400_000)
     expect(readdirSync(logDir())).toEqual([])
   })
 })

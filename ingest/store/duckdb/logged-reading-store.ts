@@ -94,12 +94,13 @@ export async function createLoggedReadingStore(
           try {
             await load(segment)
           } catch (err) {
+            // closed under the load (the close interrupts it): the rows stay for the next open
+            if (closed) return
             // DuckDB refused (disk full, …): the rows stay in the log; retry, never drop
             options.log?.error(
               { err, segment: segment.path },
               'loading the ingest log into DuckDB failed; retrying',
             )
-            if (closed) throw err
             await new Promise((resolve) => setTimeout(resolve, delay))
             delay = Math.min(delay * 2, 5000)
             continue
@@ -131,7 +132,10 @@ export async function createLoggedReadingStore(
 
   async function flush() {
     await sealNow()
-    while (sealed.length > 0 || loading) await kickLoader()
+    while (sealed.length > 0 || loading) {
+      if (closed) throw new Error('the reading store is closed')
+      await kickLoader()
+    }
   }
 
   // recovered segments: their min ts comes from the file itself

@@ -11,8 +11,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mimamori-store-'))
   store = await openEmbeddedStore(join(dir, 'mimamori.duckdb'))
 })
-afterEach(() => {
-  store.close()
+afterEach(async () => {
+  await store.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -218,7 +218,7 @@ describe('rollups and retention', () => {
       })
       expect(buckets.map((b) => b.count)).toEqual([1, 1])
     } finally {
-      retained.close()
+      await retained.close()
     }
   })
 })

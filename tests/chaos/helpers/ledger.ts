@@ -111,6 +111,6 @@ export async function verifyDuckDb(dbFile: string, acked: Set<string>): Promise<
       lost: [...acked].filter((k) => !stored.has(k)),
     }
   } finally {
-    db.close()
+    await db.close()
   }
 }
