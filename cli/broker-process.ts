@@ -35,7 +35,13 @@ import type { SystemConfig } from './config.js'
 import { createGatewayStatusBoard, syncGatewayDeviceLists } from './gateway-sync.js'
 import { checkBrokerProcessConfig, sharedSecretKey } from './scale-out-config.js'
 import { loadSecretKey } from './secret-key.js'
-import { DB_FILE, openReadingStore, registerSpoolMetrics, runCleanups } from './system.js'
+import {
+  DB_FILE,
+  openReadingStore,
+  registerEmbeddedStoreMetrics,
+  registerSpoolMetrics,
+  runCleanups,
+} from './system.js'
 
 /** Readings newer than this at start-up are deduplicated in memory; older ones via the store. */
 const DEDUPE_LOOKBACK_MS = 24 * 3_600_000
@@ -131,6 +137,7 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
 
     const metrics = new Registry()
     collectDefaultMetrics({ register: metrics, prefix: 'mimamori_process_' })
+    if (embedded) registerEmbeddedStoreMetrics(metrics, embedded)
     const directory = await loadDeviceDirectory(registry)
 
     // the MQTT ACL: MQTT_ACL_FILE wins; else, with PostgreSQL, its mqtt_acl_* tables (kept live)

@@ -70,6 +70,26 @@ export function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
   })
 }
 
+/** What the embedded store holds in memory and in its ingest log, for /metrics. */
+export function registerEmbeddedStoreMetrics(registry: Registry, store: EmbeddedStore) {
+  new Gauge({
+    name: 'mimamori_duckdb_memory_bytes',
+    help: "Bytes held by DuckDB's buffer manager (bounded by DUCKDB_MEMORY_LIMIT_MB)",
+    registers: [registry],
+    async collect() {
+      this.set(await store.memoryBytes().catch(() => 0))
+    },
+  })
+  new Gauge({
+    name: 'mimamori_ingest_log_unloaded_bytes',
+    help: 'Bytes of acknowledged readings in the ingest log not yet loaded into DuckDB',
+    registers: [registry],
+    collect() {
+      this.set(store.readings.unloadedBytes())
+    },
+  })
+}
+
 /** The configured time-series store: the DuckDB file, or a TSDB behind a disk spool. */
 export function openReadingStore(
   config: SystemConfig,
@@ -144,6 +164,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
 
     const metrics = new Registry()
     collectDefaultMetrics({ register: metrics, prefix: 'mimamori_process_' })
+    registerEmbeddedStoreMetrics(metrics, store)
     const directory = await loadDeviceDirectory(store.meta)
     const readings = openReadingStore(config, store, log)
     if ('close' in readings) cleanups.unshift(() => readings.close())

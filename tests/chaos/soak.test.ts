@@ -25,6 +25,8 @@ interface Snapshot {
   rssMb: number
   fds: number
   heapMb: number
+  /** DuckDB's buffer manager: its cache of the growing table, bounded by DUCKDB_MEMORY_LIMIT_MB */
+  duckdbMb: number
   handles: number
 }
 
@@ -52,6 +54,7 @@ describe('chaos: soak', () => {
           rssMb: p.rssMb,
           fds: p.fds,
           heapMb: (m.get('mimamori_process_nodejs_heap_size_used_bytes') ?? Number.NaN) / 2 ** 20,
+          duckdbMb: (m.get('mimamori_duckdb_memory_bytes') ?? Number.NaN) / 2 ** 20,
           handles: m.get('mimamori_process_nodejs_active_handles_total') ?? Number.NaN,
         }
       }
@@ -100,6 +103,11 @@ describe('chaos: soak', () => {
       }
       const rssSlopeMbPerH =
         end.atS > start.atS ? ((end.rssMb - start.rssMb) / (end.atS - start.atS)) * 3600 : Number.NaN
+      // the part of the slope that is not DuckDB filling its cache up to its memory limit
+      const rssLessDuckdbSlopeMbPerH =
+        end.atS > start.atS
+          ? ((end.rssMb - end.duckdbMb - (start.rssMb - start.duckdbMb)) / (end.atS - start.atS)) * 3600
+          : Number.NaN
       const line = reportCase('7 soak (200 devices, QoS1)', {
         seconds: SOAK_S,
         targetRate: RATE,
@@ -116,6 +124,9 @@ describe('chaos: soak', () => {
         rssEndMB: end.rssMb,
         rssPeakMB: Math.max(...snapshots.map((s) => s.rssMb), end.rssMb),
         rssSlopeMBperH: rssSlopeMbPerH,
+        duckdbStartMB: start.duckdbMb,
+        duckdbEndMB: end.duckdbMb,
+        rssLessDuckdbSlopeMBperH: rssLessDuckdbSlopeMbPerH,
         heapStartMB: start.heapMb,
         heapEndMB: end.heapMb,
         handlesStart: start.handles,

@@ -115,8 +115,12 @@ describe('device credentials', () => {
       'mimamori_mqtt_bytes_out_total',
       'mimamori_mqtt_messages_in_total',
       'mimamori_mqtt_retained_messages 1',
+      'mimamori_ingest_log_unloaded_bytes',
     ]) {
       expect(text).toContain(line)
     }
+    // the embedded store's memory, so a soak can tell DuckDB's bounded cache from a leak
+    const duckdb = Number(/^mimamori_duckdb_memory_bytes (\S+)$/m.exec(text)?.[1])
+    expect(duckdb).toBeGreaterThan(0)
   })
 })

@@ -12,8 +12,12 @@ export interface EmbeddedStore {
   readings: LoggedReadingStore
   meta: MetaStore
   rollups: Rollups
-  /** Closes at once; readings still in the ingest log are loaded by the next open (call `readings.flush()` first for a tidy file). */
-  /** Interrupts what still runs, leaves the unloaded log for the next open; resolves once closed. */
+  /** Bytes DuckDB's buffer manager holds (its caches count: they are bounded by the memory limit). */
+  memoryBytes(): Promise<number>
+  /**
+   * Interrupts what still runs and resolves once closed; readings still in the ingest log are
+   * loaded by the next open (call `readings.flush()` first for a tidy file).
+   */
   close(): Promise<void>
 }
 
@@ -47,6 +51,12 @@ export async function openEmbeddedStore(
         return rollups.run(now)
       },
     },
+    memoryBytes: async () =>
+      (
+        await db.all<{ b: number }>(
+          'SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS b FROM duckdb_memory()',
+        )
+      )[0]?.b ?? 0,
     close: () => {
       readings.closeNow()
       return db.close()
