@@ -77,7 +77,13 @@ export function openApiDocument(version: string): Json {
         },
       },
       '/logout': {
-        post: { summary: 'End the session', responses: { '204': { description: 'signed out' } } },
+        post: {
+          summary: 'End the session (with the session cookie, send X-CSRF-Token like any other change)',
+          responses: {
+            '204': { description: 'signed out' },
+            '403': { description: 'missing or wrong X-CSRF-Token' },
+          },
+        },
       },
       '/me': {
         get: {

@@ -157,6 +157,19 @@ describe('roles and scope', () => {
     expect(((await me.json()) as { csrfToken: string }).csrfToken).toBe(session.csrfToken)
   })
 
+  it('ends a cookie session on logout only with the CSRF token', async () => {
+    const session = await login('admin', 'test-admin-password-123')
+    const cookie = `mimamori_session=${session.token}`
+    const logout = (headers: Record<string, string>) =>
+      fetch(`${sys.httpUrl}/api/v1/logout`, { method: 'POST', headers: { cookie, ...headers } })
+    const meStatus = async () => (await fetch(`${sys.httpUrl}/api/v1/me`, { headers: { cookie } })).status
+    expect((await logout({})).status).toBe(403)
+    expect((await logout({ 'x-csrf-token': 'forged' })).status).toBe(403)
+    expect(await meStatus()).toBe(200) // a cross-site form could not end it
+    expect((await logout({ 'x-csrf-token': session.csrfToken })).status).toBe(204)
+    expect(await meStatus()).toBe(401)
+  })
+
   it('records administrative actions in the audit log with their actor', async () => {
     await sys.provisionDevice('audit-1', 'paddy')
     await sys.api('POST', '/users', { username: 'kimura', role: 'viewer' })
