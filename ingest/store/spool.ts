@@ -1,12 +1,12 @@
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs'
-import { open, readFile, rename, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { encodeBatch, openSpoolQueue } from './spool-queue.js'
 import type { ReadingStore, StoredReading } from './store.js'
 
 export interface SpoolOptions {
-  /** Directory of the queue; one file per spooled batch. */
+  /** Directory of the queue: segment files of spooled batches (spool-queue.ts). */
   dir: string
+  /** A segment file is sealed at about this size. Default 1 MB. */
+  segmentBytes?: number
   /** Cap on spooled bytes; past it write() rejects (the batch writer retries, PUBACKs wait). */
   maxBytes: number
   log: Logger
@@ -44,23 +44,6 @@ export class SpoolFullError extends Error {
   readonly code = 'SPOOL_FULL'
 }
 
-interface Entry {
-  name: string
-  bytes: number
-}
-
-const SUFFIX = '.batch'
-type Row = [string, string, number, number, number]
-
-const encode = (rows: readonly StoredReading[]) =>
-  `${JSON.stringify({ v: 1, rows: rows.map((r) => [r.deviceId, r.metric, r.ts, r.value, r.seq]) })}\n`
-
-function decode(text: string): StoredReading[] {
-  const parsed = JSON.parse(text) as { v?: number; rows?: Row[] }
-  if (parsed.v !== 1 || !Array.isArray(parsed.rows)) throw new Error('not a spool batch (v1)')
-  return parsed.rows.map(([deviceId, metric, ts, value, seq]) => ({ deviceId, metric, ts, value, seq }))
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -74,12 +57,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * A ReadingStore that stays writable while `inner` (a remote TSDB) is down or slow. A batch the
- * inner store refuses is appended to an on-disk queue (write, fsync, rename, fsync dir) and
+ * inner store refuses is appended to an on-disk queue (a line in a segment file, fdatasync'd) and
  * write() resolves — durable on local disk, so the PUBACK may go. A loop drains the queue into
- * `inner` oldest first, deleting files only after the inner write succeeded; while a backlog
- * exists new batches queue behind it, so order is kept. Memory holds file names, never batches.
- * Reads go to `inner`: spooled readings are invisible until drained. A crash between an inner
- * write and the unlink writes that batch again on the next start, which the TSDB absorbs
+ * `inner` oldest first, deleting segments only after the inner write succeeded; while a backlog
+ * exists new batches queue behind it, so order is kept. Memory holds segment names, never
+ * batches. Reads go to `inner`: spooled readings are invisible until drained. A crash between an
+ * inner write and the unlink writes those batches again on the next start, which the TSDB absorbs
  * (points are keyed on series + timestamp).
  */
 export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions): SpoolingStore {
@@ -117,23 +100,12 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
     for (const batch of replay) await append(batch.rows)
   }
 
-  // Picks up the previous run's backlog. A `.tmp` file never got renamed, so its write never
-  // resolved and nobody was acknowledged for it: deleting it loses nothing.
-  mkdirSync(dir, { recursive: true })
-  let queue: Entry[] = []
-  let head = 0
-  let backlog = 0
-  let nextId = 1
-  for (const name of readdirSync(dir).sort()) {
-    if (name.endsWith('.tmp')) unlinkSync(join(dir, name))
-    if (!name.endsWith(SUFFIX)) continue
-    const bytes = statSync(join(dir, name)).size
-    queue.push({ name, bytes })
-    backlog += bytes
-    nextId = Math.max(nextId, Number.parseInt(name, 10) + 1 || nextId)
-  }
-
-  const pending = () => queue.length - head
+  // picks up the previous run's backlog
+  const queue = openSpoolQueue(dir, {
+    log,
+    ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
+  })
+  const pending = () => queue.batches()
   let closed = false
   let chain: Promise<unknown> = Promise.resolve()
   let loop: Promise<void> | undefined
@@ -147,56 +119,13 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
     return run
   }
 
-  async function syncDir() {
-    const handle = await open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  }
-
   async function append(rows: readonly StoredReading[]) {
-    const body = encode(rows)
+    const body = encodeBatch(rows)
     const bytes = Buffer.byteLength(body)
-    if (backlog + bytes > maxBytes) {
-      throw new SpoolFullError(`spool full: ${backlog} + ${bytes} bytes over maxBytes ${maxBytes}`)
+    if (queue.bytes() + bytes > maxBytes) {
+      throw new SpoolFullError(`spool full: ${queue.bytes()} + ${bytes} bytes over maxBytes ${maxBytes}`)
     }
-    const name = `${String(nextId++).padStart(16, '0')}${SUFFIX}`
-    const tmp = join(dir, `${name}.tmp`)
-    try {
-      const handle = await open(tmp, 'w')
-      try {
-        await handle.writeFile(body)
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      await rename(tmp, join(dir, name))
-      await syncDir()
-    } catch (err) {
-      await unlink(tmp).catch(() => {}) // e.g. ENOSPC: the batch is refused, the caller retries
-      throw err
-    }
-    queue.push({ name, bytes })
-    backlog += bytes
-  }
-
-  /** The oldest files, merged up to `drainRows` rows; a corrupt file is set aside, never deleted. */
-  async function nextDrainBatch(): Promise<{ entries: Entry[]; rows: StoredReading[] }> {
-    const entries: Entry[] = []
-    const rows: StoredReading[] = []
-    for (let i = head; i < queue.length && (rows.length === 0 || rows.length < drainRows); i++) {
-      const entry = queue[i] as Entry
-      try {
-        for (const row of decode(await readFile(join(dir, entry.name), 'utf8'))) rows.push(row)
-      } catch (err) {
-        log.error({ err, file: entry.name }, 'unreadable spool file moved aside as .corrupt')
-        await rename(join(dir, entry.name), join(dir, `${entry.name}.corrupt`)).catch(() => {})
-      }
-      entries.push(entry)
-    }
-    return { entries, rows }
+    await queue.append(body)
   }
 
   const sleep = (ms: number) =>
@@ -215,16 +144,17 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
     const started = Date.now()
     let delay = retryMs
     let failing = false
-    let batch: Awaited<ReturnType<typeof nextDrainBatch>> | undefined
+    let batch: Awaited<ReturnType<typeof queue.readOldest>> | undefined
     while (!closed && pending() > 0) {
-      batch ??= await nextDrainBatch()
+      batch ??= await queue.readOldest(drainRows)
       try {
         if (batch.rows.length > 0) await withTimeout(inner.write(batch.rows), writeTimeoutMs)
         remember(batch.rows)
       } catch (err) {
         // batches drained just before this failure may be lost with the TSDB too
         if (!failing) await serial(respoolRecent)
-        if (!failing) log.warn({ err, backlogBytes: backlog }, 'spool drain: store still refuses writes')
+        if (!failing)
+          log.warn({ err, backlogBytes: queue.bytes() }, 'spool drain: store still refuses writes')
         failing = true
         await sleep(delay)
         delay = Math.min(delay * 2, 30_000)
@@ -232,13 +162,7 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
       }
       failing = false
       delay = retryMs
-      head += batch.entries.length
-      for (const entry of batch.entries) backlog -= entry.bytes
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head)
-        head = 0
-      }
-      await Promise.all(batch.entries.map((e) => unlink(join(dir, e.name)).catch(() => {})))
+      await queue.remove(batch.segments)
       batch = undefined
     }
     if (pending() === 0) {
@@ -264,7 +188,7 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
   }
 
   if (pending() > 0) {
-    log.info({ batches: pending(), bytes: backlog }, 'spool backlog from a previous run; draining')
+    log.info({ batches: pending(), bytes: queue.bytes() }, 'spool backlog from a previous run; draining')
     kick()
   }
 
@@ -287,7 +211,7 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
         kick()
       })
     },
-    backlogBytes: () => backlog,
+    backlogBytes: () => queue.bytes(),
     backlogBatches: pending,
     drain() {
       if (pending() === 0) return Promise.resolve()
@@ -302,6 +226,7 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
       wake?.()
       await chain
       await loop
+      await queue.close()
       for (const waiter of waiters) waiter.reject(new Error('spool is closed'))
       waiters = []
     },
