@@ -57,9 +57,9 @@ export async function openEmbeddedStore(
           'SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS b FROM duckdb_memory()',
         )
       )[0]?.b ?? 0,
-    close: () => {
-      readings.closeNow()
-      return db.close()
+    close: async () => {
+      await readings.closeNow()
+      await db.close()
     },
   }
 }

@@ -73,7 +73,11 @@ export interface IngestLog {
   open(): { rows: number; bytes: number }
   /** Removes a segment file once DuckDB committed its rows. */
   remove(segment: SealedSegment): void
-  close(): void
+  /**
+   * Waits for the append in flight, then stops the writer thread and closes the file. Closing the
+   * fd under the thread's write would let it write into whatever file next gets that number.
+   */
+  close(): Promise<void>
 }
 
 /**
@@ -108,6 +112,7 @@ export function openIngestLog(
   }
 
   const writer = createSyncWriter()
+  let writing: Promise<void> | undefined
   let current: (SealedSegment & { fd: number }) | undefined
   const start = () => {
     const id = nextId++
@@ -133,7 +138,8 @@ export function openIngestLog(
         const text = encodeRows(rows)
         // on failure (e.g. ENOSPC half-way) the writer cuts the partial batch off and rejects: the
         // caller was not acknowledged and retries
-        await writer.append(segment.fd, text, segment.bytes)
+        writing = writer.append(segment.fd, text, segment.bytes)
+        await writing
         segment.bytes += Buffer.byteLength(text)
         segment.rows += rows.length
         let lastDevice = ''
@@ -171,7 +177,8 @@ export function openIngestLog(
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
         }
       },
-      close() {
+      async close() {
+        await writing?.catch(() => {})
         writer.close()
         if (!current) return
         closeSync(current.fd)

@@ -106,6 +106,18 @@ describe('the ingest log in front of DuckDB', () => {
     expect(readdirSync(logDir())).toEqual([])
   })
 
+  it('lets a write in flight finish before close stops the writer thread, so its rows are there next time', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const first = await openStore()
+    const writing = first.readings.write(rows('p-6', 0, 100_000)) // ~8 MB: the thread is still at it
+    const closing = first.close()
+    await writing // acknowledged: it must survive
+    await closing
+    open.length = 0
+    const second = await openStore()
+    expect(await second.readings.count('p-6')).toBe(200_000)
+  })
+
   it('closes under a running load without hanging, and the next open loads every row once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
     const first = await openStore()

@@ -29,7 +29,7 @@ export interface LoggedReadingStore extends ReadingStore {
   /** Bytes written to the log and not yet loaded into DuckDB. */
   unloadedBytes(): number
   /** Closes the log file without loading it (the next open loads it); for a crash-like stop. */
-  closeNow(): void
+  closeNow(): Promise<void>
 }
 
 const STATE_KEY = 'ingest_log_loaded_through'
@@ -89,7 +89,7 @@ export async function createLoggedReadingStore(
     loading ??= (async () => {
       try {
         let delay = 100
-        while (sealed.length > 0) {
+        while (sealed.length > 0 && !closed) {
           const segment = sealed[0] as SealedSegment
           try {
             await load(segment)
@@ -189,10 +189,11 @@ export async function createLoggedReadingStore(
     },
     flush,
     unloadedBytes: () => unloaded,
-    closeNow() {
+    async closeNow() {
       closed = true
       if (sealTimer) clearTimeout(sealTimer)
-      ingestLog.close()
+      await appendChain
+      await ingestLog.close()
     },
     async latestAll() {
       await fresh()
