@@ -36,6 +36,21 @@ export const csrfTokenOf = (sessionToken: string) =>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/**
+ * The refusal for a state-changing request authenticated by the cookie alone (no bearer token)
+ * whose `X-CSRF-Token` does not match its session; undefined when the request may go on.
+ */
+export function csrfRefusal(
+  req: { method: string; headers: { authorization?: string | undefined; [name: string]: unknown } },
+  token: string,
+): HttpError | undefined {
+  const byCookie = !/^Bearer\s/i.test(req.headers.authorization ?? '')
+  if (!byCookie || SAFE_METHODS.has(req.method) || req.headers['x-csrf-token'] === csrfTokenOf(token)) {
+    return undefined
+  }
+  return new HttpError(403, 'missing or wrong X-CSRF-Token (take it from the login answer or GET /api/v1/me)')
+}
+
 const toSessionUser = (user: UserRecord): SessionUser => ({
   username: user.username,
   role: user.role,
@@ -121,12 +136,8 @@ export function createAuth(options: {
     }
     const token = tokenFromHeaders(req.headers)
     if (!token) return next(new HttpError(401, 'login required'))
-    const byCookie = !/^Bearer\s/i.test(req.headers.authorization ?? '')
-    if (byCookie && !SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== csrfTokenOf(token)) {
-      return next(
-        new HttpError(403, 'missing or wrong X-CSRF-Token (take it from the login answer or GET /api/v1/me)'),
-      )
-    }
+    const refusal = csrfRefusal(req, token)
+    if (refusal) return next(refusal)
     userForToken(token).then((user) => {
       if (!user) return next(new HttpError(401, 'session expired or invalid'))
       res.locals.user = user

@@ -1,8 +1,8 @@
 import { Router as createRouter, type Router } from 'express'
 import { z } from 'zod'
-import { csrfTokenOf, SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
+import { csrfRefusal, csrfTokenOf, SESSION_COOKIE, type SessionUser, tokenFromHeaders } from '../auth.js'
 import type { DashboardDeps } from '../deps.js'
-import { HttpError, parseOr400 } from '../http-error.js'
+import { parseOr400 } from '../http-error.js'
 
 export const LoginSchema = z.strictObject({
   username: z.string().min(1).max(64),
@@ -27,15 +27,12 @@ export function sessionRoutes(deps: DashboardDeps, options: { secureCookie: bool
 
   router.post('/logout', async (req, res) => {
     const token = tokenFromHeaders(req.headers)
-    // like every other change: a cookie alone (a cross-site form) must not end the session
-    const byCookie = !/^Bearer\s/i.test(req.headers.authorization ?? '')
-    if (token && byCookie && req.headers['x-csrf-token'] !== csrfTokenOf(token)) {
-      throw new HttpError(
-        403,
-        'missing or wrong X-CSRF-Token (take it from the login answer or GET /api/v1/me)',
-      )
+    if (token) {
+      // like every other change: a cookie alone (a cross-site form) must not end the session
+      const refusal = csrfRefusal(req, token)
+      if (refusal) throw refusal
+      await deps.auth.logout(token)
     }
-    if (token) await deps.auth.logout(token)
     res.clearCookie(SESSION_COOKIE, { path: '/' })
     res.status(204).end()
   })
