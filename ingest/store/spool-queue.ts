@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node
 import { appendFile, type FileHandle, open, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { createSerial } from './serial.js'
 import type { StoredReading } from './store.js'
 
 const SUFFIX = '.ndjson'
@@ -74,16 +75,11 @@ export function openSpoolQueue(dir: string, options: { segmentBytes?: number; lo
     sealed.push({ name, bytes, batches })
     nextId = Math.max(nextId, Number.parseInt(name, 10) + 1 || nextId)
   }
-  let open_: { segment: Segment; handle: FileHandle } | undefined
+  let tail: { segment: Segment; handle: FileHandle } | undefined
   let total = sealed.reduce((s, g) => s + g.bytes, 0)
   let batches = sealed.reduce((s, g) => s + g.batches, 0)
   // appends and seals run one at a time
-  let chain: Promise<unknown> = Promise.resolve()
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = chain.then(fn, fn)
-    chain = run.catch(() => {})
-    return run
-  }
+  const serial = createSerial()
 
   async function syncDir() {
     const handle = await open(dir, 'r')
@@ -95,9 +91,9 @@ export function openSpoolQueue(dir: string, options: { segmentBytes?: number; lo
   }
 
   async function seal() {
-    if (!open_) return
-    const { segment, handle } = open_
-    open_ = undefined
+    if (!tail) return
+    const { segment, handle } = tail
+    tail = undefined
     await handle.close()
     sealed.push(segment)
   }
@@ -129,13 +125,13 @@ export function openSpoolQueue(dir: string, options: { segmentBytes?: number; lo
     bytes: () => total,
     append(body) {
       return serial(async () => {
-        if (!open_) {
+        if (!tail) {
           const name = `${String(nextId++).padStart(16, '0')}${SUFFIX}`
           const handle = await open(join(dir, name), 'a')
-          open_ = { segment: { name, bytes: 0, batches: 0 }, handle }
+          tail = { segment: { name, bytes: 0, batches: 0 }, handle }
           await syncDir() // the new name survives a crash
         }
-        const { segment, handle } = open_
+        const { segment, handle } = tail
         const data = Buffer.from(body)
         try {
           await handle.writeFile(data)

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { createSerial } from './serial.js'
 import { encodeBatch, openSpoolQueue } from './spool-queue.js'
 import type { ReadingStore, StoredReading } from './store.js'
 
@@ -107,17 +108,12 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
   })
   const pending = () => queue.batches()
   let closed = false
-  let chain: Promise<unknown> = Promise.resolve()
   let loop: Promise<void> | undefined
   let wake: (() => void) | undefined
   let waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = []
 
   /** write() calls run one at a time, so "queue empty → write through" cannot race an append. */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = chain.then(fn, fn)
-    chain = run.catch(() => {})
-    return run
-  }
+  const serial = createSerial()
 
   async function append(rows: readonly StoredReading[]) {
     const body = encodeBatch(rows)
@@ -224,7 +220,7 @@ export function createSpoolingStore(inner: ReadingStore, options: SpoolOptions):
     async close() {
       closed = true
       wake?.()
-      await chain
+      await serial(async () => {}) // the writes already queued
       await loop
       await queue.close()
       for (const waiter of waiters) waiter.reject(new Error('spool is closed'))

@@ -7,6 +7,7 @@
  * loaded, so callers keep read-your-writes (a PUBACKed reading is visible to the next query).
  */
 import type { Logger } from 'pino'
+import { createSerial } from '../serial.js'
 import type { ReadingStore, StoredReading } from '../store.js'
 import type { Db } from './database.js'
 import { type IngestLog, openIngestLog, type SealedSegment, segmentKeys } from './ingest-log.js'
@@ -63,7 +64,8 @@ export async function createLoggedReadingStore(
   let loading: Promise<void> | undefined
   let sealTimer: NodeJS.Timeout | undefined
   let closed = false
-  let appendChain: Promise<unknown> = Promise.resolve()
+  /** Appends and seals of the log, one at a time. */
+  const serial = createSerial()
   /** Writers waiting for the loader to make room. */
   let roomWaiters: Array<() => void> = []
 
@@ -120,14 +122,12 @@ export async function createLoggedReadingStore(
 
   /** Seals the open segment (after appends in flight) and queues it for loading. */
   function sealNow(): Promise<void> {
-    const run = appendChain.then(() => {
+    return serial(async () => {
       if (sealTimer) clearTimeout(sealTimer)
       sealTimer = undefined
       const segment = ingestLog.seal()
       if (segment) sealed.push(segment)
     })
-    appendChain = run.catch(() => {})
-    return run
   }
 
   async function flush() {
@@ -167,7 +167,7 @@ export async function createLoggedReadingStore(
       if (closed) throw new Error('the reading store is closed')
       if (rows.length === 0) return
       while (unloaded > maxUnloadedBytes) await new Promise<void>((resolve) => roomWaiters.push(resolve))
-      const run = appendChain.then(async () => {
+      return serial(async () => {
         const before = ingestLog.open().bytes
         await ingestLog.append(rows)
         unloaded += ingestLog.open().bytes - before
@@ -184,15 +184,13 @@ export async function createLoggedReadingStore(
           sealTimer.unref()
         }
       })
-      appendChain = run.catch(() => {})
-      return run
     },
     flush,
     unloadedBytes: () => unloaded,
     async closeNow() {
       closed = true
       if (sealTimer) clearTimeout(sealTimer)
-      await appendChain
+      await serial(async () => {}) // the appends already queued
       await ingestLog.close()
     },
     async latestAll() {
