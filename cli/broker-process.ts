@@ -28,7 +28,7 @@ import { startHousekeeping } from '../ingest/housekeeping.js'
 import { createImageStore } from '../ingest/images.js'
 import { createIngestMetrics } from '../ingest/metrics.js'
 import { createIngestPipeline } from '../ingest/pipeline.js'
-import { type EmbeddedStore, openEmbeddedStore } from '../ingest/store/duckdb/index.js'
+import type { EmbeddedStore } from '../ingest/store/duckdb/index.js'
 import type { DeadLetterStore, DeviceRegistry, ImageMetaStore } from '../ingest/store/meta-store.js'
 import { openPostgresMetaStore, type PostgresMetaStore, redact } from '../ingest/store/postgres/index.js'
 import type { SystemConfig } from './config.js'
@@ -36,7 +36,8 @@ import { createGatewayStatusBoard, syncGatewayDeviceLists } from './gateway-sync
 import { checkBrokerProcessConfig, sharedSecretKey } from './scale-out-config.js'
 import { loadSecretKey } from './secret-key.js'
 import {
-  DB_FILE,
+  closeDataDirStore,
+  openDataDirStore,
   openReadingStore,
   registerEmbeddedStoreMetrics,
   registerSpoolMetrics,
@@ -118,17 +119,9 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
       imageMeta = opened.images
       log.info({ database: redact(config.databaseUrl) }, 'registry, ACL and dead letters in PostgreSQL')
     } else {
-      const opened = await openEmbeddedStore(
-        join(config.dataDir, DB_FILE),
-        config.ingest.retention,
-        log.child({ component: 'store' }),
-      )
+      const opened = await openDataDirStore(config, log)
       embedded = opened
-      cleanups.unshift(async () => {
-        const readings = opened.readings as { flush?: () => Promise<void> }
-        await readings.flush?.()
-        await opened.close()
-      })
+      cleanups.unshift(() => closeDataDirStore(opened))
       registry = opened.meta
       deadLetters = opened.meta
       imageMeta = opened.meta

@@ -70,6 +70,27 @@ export function registerSpoolMetrics(registry: Registry, spool: SpoolingStore) {
   })
 }
 
+/** The DATA_DIR's DuckDB store as configured (retention, memory limit). */
+export function openDataDirStore(config: SystemConfig, log: Logger): Promise<EmbeddedStore> {
+  return openEmbeddedStore(
+    join(config.dataDir, DB_FILE),
+    config.ingest.retention,
+    log.child({ component: 'store' }),
+    {
+      memoryLimitMb: config.ingest.duckdbMemoryMb,
+    },
+  )
+}
+
+/**
+ * A shutdown step: loads the ingest log into DuckDB for a tidy file (for at most 10 s; what does
+ * not make it is loaded at the next start), then closes.
+ */
+export async function closeDataDirStore(store: EmbeddedStore): Promise<void> {
+  await Promise.race([store.readings.flush(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
+  await store.close()
+}
+
 /** What the embedded store holds in memory and in its ingest log, for /metrics. */
 export function registerEmbeddedStoreMetrics(registry: Registry, store: EmbeddedStore) {
   new Gauge({
@@ -140,22 +161,8 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
   mkdirSync(config.dataDir, { recursive: true })
   if (config.broker.redisUrl || config.databaseUrl)
     log.warn('REDIS_URL and DATABASE_URL are for `mimamori broker` (scale-out); this process keeps DATA_DIR')
-  const store = await openEmbeddedStore(
-    join(config.dataDir, DB_FILE),
-    config.ingest.retention,
-    log.child({ component: 'store' }),
-    { memoryLimitMb: config.ingest.duckdbMemoryMb },
-  )
-  const cleanups: Array<() => Promise<void> | void> = [
-    async () => {
-      // load the ingest log into DuckDB for a tidy file; what does not make it is loaded at the next start
-      await Promise.race([
-        store.readings.flush(),
-        new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
-      ])
-      await store.close()
-    },
-  ]
+  const store = await openDataDirStore(config, log)
+  const cleanups: Array<() => Promise<void> | void> = [() => closeDataDirStore(store)]
   try {
     const secretKey = loadSecretKey(config.dataDir, config.secretKey)
     const seeded = await seedDefaultRules(store.meta)
