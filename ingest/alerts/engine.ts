@@ -206,8 +206,8 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
         const behind: Reading[] = []
         for (const reading of readings) {
           cad = observeCadence(cad, reading.ts, receivedAt)
-          for (const [metric, value] of Object.entries(reading.m))
-            if (metrics.has(metric)) trend.push(device.id, metric, reading.ts, value)
+          for (const metric in reading.m)
+            if (metrics.has(metric)) trend.push(device.id, metric, reading.ts, reading.m[metric] as number)
           if (paused(device, reading.ts)) {
             wasPaused.add(device.id)
             continue

@@ -1,9 +1,9 @@
-import { levelsAt } from './resolve.js'
-import type { CropCalendar, DeviceRuleSpec } from './rule-spec.js'
+import { type Levels, levelsAt } from './resolve.js'
+import type { BatterySpec, CropCalendar, DeviceRuleSpec, ThresholdSpec } from './rule-spec.js'
 import { type FaultKind, type FaultState, initialFault, stepFault, stepFaultRejected } from './rules/fault.js'
 import { type Forecast, type ForecastState, initialForecast, stepForecast } from './rules/forecast.js'
 import { initialRate, type RateState, stepRate } from './rules/rate.js'
-import { defaultMaxGap, type HoldState, initialHold, stepHold } from './rules/threshold.js'
+import { defaultMaxGap, type HoldParams, type HoldState, initialHold, stepHold } from './rules/threshold.js'
 
 /** One rule as it applies to one device now (overrides resolved), with the paddy's calendar if any. */
 export interface DeviceRule {
@@ -32,6 +32,9 @@ type Slot =
   | { type: 'rate'; state: RateState }
   | { type: 'forecast'; state: ForecastState }
   | { type: 'fault'; state: FaultState }
+
+const NO_TRANSITIONS: readonly RuleTransition[] = Object.freeze([])
+const NO_EXTRA: Partial<RuleTransition> = Object.freeze({})
 
 const key = (ruleId: string, deviceId: string) => `${ruleId}\u0000${deviceId}`
 
@@ -68,6 +71,8 @@ export function createEvaluator() {
   // per device, then per rule: no key string is built on the per-reading path
   const slots = new Map<string, Map<string, Slot>>()
   const openKeys = new Set<string>()
+  // metrics the fault rules flagged in the reading being stepped (cleared per reading, not rebuilt)
+  const suspect = new Set<string>()
   const slotsOf = (deviceId: string) => {
     let map = slots.get(deviceId)
     if (!map) {
@@ -103,6 +108,22 @@ export function createEvaluator() {
   ): RuleTransition | undefined =>
     step ? { rule: spec, threshold: clearLevel, ...step, ...extra } : undefined
 
+  // hold parameters of a rule without a calendar never change: one object per rule, not per reading
+  const fixedHold = new WeakMap<DeviceRuleSpec, HoldParams>()
+  const holdParams = (spec: ThresholdSpec | BatterySpec, levels: Levels, staged: boolean): HoldParams => {
+    const cached = staged ? undefined : fixedHold.get(spec)
+    if (cached) return cached
+    const p: HoldParams = {
+      op: spec.type === 'battery' ? 'below' : spec.op,
+      threshold: levels.threshold,
+      clear: levels.clear,
+      forMs: spec.forMs,
+      maxGapMs: (spec.type === 'threshold' ? spec.maxGapMs : undefined) ?? defaultMaxGap(spec.forMs),
+    }
+    if (!staged) fixedHold.set(spec, p)
+    return p
+  }
+
   function stepRule(
     rule: DeviceRule,
     deviceId: string,
@@ -136,21 +157,21 @@ export function createEvaluator() {
     }
     const hold = slot.type === 'hold' && (spec.type === 'threshold' || spec.type === 'battery')
     if (!hold && !(slot.type === 'rate' && spec.type === 'rate')) return undefined
-    const levels = levelsAt(spec as Parameters<typeof levelsAt>[0], rule.calendar, ts)
-    const stage = levels.stage === undefined ? {} : { stage: levels.stage }
+    // without a crop calendar the levels are the rule's own: no object per reading
+    const staged = rule.calendar !== undefined && 'stages' in spec && spec.stages !== undefined
+    const levels: Levels = staged ? levelsAt(spec as Parameters<typeof levelsAt>[0], rule.calendar, ts) : spec
+    const stage = levels.stage === undefined ? NO_EXTRA : { stage: levels.stage }
     const wasOpen = slot.state.open
     if (slot.type === 'rate' && spec.type === 'rate') {
-      const r = stepRate({ ...spec, threshold: levels.threshold, clear: levels.clear }, slot.state, {
-        ts,
-        value,
-      })
+      const params = staged ? { ...spec, threshold: levels.threshold, clear: levels.clear } : spec
+      const r = stepRate(params, slot.state, { ts, value })
       // the window keeps filling while a stage turns the rule off (a paddy drained on purpose)
       slot.state = levels.enabled ? r.state : { ...r.state, open: false }
       if (!levels.enabled)
         return wasOpen
           ? { rule: spec, kind: 'clear', at: ts, value, threshold: levels.clear, ...stage, reason: 'stage' }
           : undefined
-      return emit(spec, r.step, levels.clear, { ...stage, ...(r.step ? { rate: r.step.rate } : {}) })
+      return r.step ? emit(spec, r.step, levels.clear, { ...stage, rate: r.step.rate }) : undefined
     }
     if (slot.type !== 'hold' || (spec.type !== 'threshold' && spec.type !== 'battery')) return undefined
     if (!levels.enabled) {
@@ -159,15 +180,7 @@ export function createEvaluator() {
         ? { rule: spec, kind: 'clear', at: ts, value, threshold: levels.clear, ...stage, reason: 'stage' }
         : undefined
     }
-    const maxGapMs = (spec.type === 'threshold' ? spec.maxGapMs : undefined) ?? defaultMaxGap(spec.forMs)
-    const p = {
-      op: spec.type === 'battery' ? ('below' as const) : spec.op,
-      threshold: levels.threshold,
-      clear: levels.clear,
-      forMs: spec.forMs,
-      maxGapMs,
-    }
-    const r = stepHold(p, slot.state, { ts, value })
+    const r = stepHold(holdParams(spec, levels, staged), slot.state, { ts, value })
     slot.state = r.state
     return emit(spec, r.step, levels.clear, stage)
   }
@@ -178,18 +191,25 @@ export function createEvaluator() {
       deviceId: string,
       rules: readonly DeviceRule[],
       reading: { ts: number; m: Record<string, number> },
-    ): RuleTransition[] {
-      const suspect = new Set<string>()
-      const out: RuleTransition[] = []
+    ): readonly RuleTransition[] {
+      suspect.clear()
+      let out: RuleTransition[] | undefined
       // two passes, no copies: this runs for every reading on the ingest path
-      for (const faultPass of [true, false]) {
-        for (const rule of rules) {
-          if ((rule.spec.type === 'fault') !== faultPass) continue
-          const t = stepRule(rule, deviceId, reading.ts, reading.m, suspect)
-          if (t) out.push(track(t, deviceId))
-        }
+      for (const rule of rules) {
+        if (rule.spec.type !== 'fault') continue
+        const t = stepRule(rule, deviceId, reading.ts, reading.m, suspect)
+        if (!t) continue
+        out ??= []
+        out.push(track(t, deviceId))
       }
-      return out
+      for (const rule of rules) {
+        if (rule.spec.type === 'fault') continue
+        const t = stepRule(rule, deviceId, reading.ts, reading.m, suspect)
+        if (!t) continue
+        out ??= []
+        out.push(track(t, deviceId))
+      }
+      return out ?? NO_TRANSITIONS
     },
     /** A value ingest refused as out of range: only fault rules of that metric see it. */
     rejected(
