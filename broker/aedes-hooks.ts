@@ -232,7 +232,7 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
       }
       const oversize = (cap: number) => {
         // the frame guard cut the payload to cap + 1 bytes and knows the declared size
-        const declared = FrameGuard.of(client.conn)?.truncated.shift()
+        const declared = client.conn instanceof FrameGuard ? client.conn.truncated.shift() : undefined
         refuse('oversize', `${declared ?? payload.length} bytes > ${cap}`)
       }
       switch (decision.channel) {

@@ -1,7 +1,7 @@
 /**
- * A byte-cap guard on each MQTT connection (RELIABILITY.md item 19). aedes has no maximum
+ * A byte-cap guard between a socket and aedes (RELIABILITY.md item 19). aedes has no maximum
  * packet size (#831), so mqtt-packet would buffer whatever remaining length a client declares.
- * The guard reads only each packet's fixed header (and, for large PUBLISHes, the topic) and:
+ * This stream reads only each packet's fixed header (and, for large PUBLISHes, the topic) and:
  * - closes at once when a declared size exceeds `maxPacketBytes` (no byte of it is buffered);
  * - for a device-contract topic whose payload is above its class cap (telemetry 16 KB, images
  *   2 MB) passes on the packet with the payload cut to cap + 1 bytes and drops the rest as it
@@ -10,14 +10,8 @@
  * - for any other topic closes the connection above the cap.
  * Everything else passes through as the same buffers, so the cost is a few integer operations
  * per packet.
- *
- * It is a filter on the connection's own `read()`, which is how aedes takes bytes (on
- * 'readable' it calls `conn.read(null)`), not a stream of its own between the socket and aedes:
- * a second Readable per connection cost ~8 % of the CPU per message with 10,000 devices each
- * sending once a second (docs/benchmarks.md). `read(0)`, which streams use internally to start a
- * read, passes through untouched.
  */
-import type { Duplex } from 'node:stream'
+import { Duplex } from 'node:stream'
 import { CONTRACT_VERSION } from '../firmware-contracts/index.js'
 
 export interface FrameCaps {
@@ -70,16 +64,7 @@ enum State {
   Discard = 3,
 }
 
-const GUARD = Symbol('mimamori.frameGuard')
-type Read = (size?: number | null) => unknown
-type Write = (chunk: unknown, ...rest: unknown[]) => boolean
-
-export class FrameGuard {
-  /** The guard on a connection handed to aedes (`client.conn`), if it has one. */
-  static of(conn: unknown): FrameGuard | undefined {
-    return (conn as { [GUARD]?: FrameGuard } | null)?.[GUARD]
-  }
-
+export class FrameGuard extends Duplex {
   /** Declared payload sizes of PUBLISHes cut to cap + 1 bytes, oldest first (read by the hooks). */
   readonly truncated: number[] = []
   private state = State.Header
@@ -88,67 +73,111 @@ export class FrameGuard {
   private discardAfter = 0
   private held: Buffer[] = []
   private heldBytes = 0
-  /** Packets passed on whole so far (as aedes will parse them). */
-  private completed = 0
+  private pendingWrite: ((err?: Error | null) => void) | undefined
+  private wanted = false
+  private corked = false
+  private readonly uncorkInner = () => {
+    this.corked = false
+    this.inner.uncork()
+  }
 
-  /** Installs the guard on `conn`, which then goes to aedes as it is. */
   constructor(
-    readonly conn: Duplex,
+    readonly inner: Duplex,
     readonly info: ConnectionInfo,
     private readonly caps: FrameCaps,
     private readonly hooks: GuardHooks,
   ) {
-    const read = conn.read as Read
-    const write = conn.write as Write
-    ;(conn as unknown as { [GUARD]: FrameGuard })[GUARD] = this
-    ;(conn as unknown as { read: Read }).read = (size) =>
-      size === 0 ? read.call(conn, 0) : this.filter(read)
-    ;(conn as unknown as { write: Write }).write = (chunk, ...rest) => {
-      hooks.bytesOut((chunk as Buffer).length)
-      return write.call(conn, chunk, ...rest)
-    }
+    // a small read buffer: aedes parses whatever one read returns and handles those packets at
+    // once, so this bounds each client's packets in progress (a QoS 0 flood made ~600 per
+    // client per read and grew the server to 1.8 GB with 1000 clients; bench/RESULTS.md)
+    super({ allowHalfOpen: false, readableHighWaterMark: READ_CHUNK_BYTES })
+    // pull, like aedes reads a bare socket: a chunk is read only when aedes wants more, so the
+    // guard adds no buffering of its own
+    inner.on('readable', () => this.pull())
+    inner.once('end', () => this.push(null))
+    inner.on('error', (err) => this.destroy(err))
+    inner.once('close', () => {
+      this.releaseWrite(new Error('connection closed'))
+      this.destroy()
+    })
   }
 
-  get destroyed(): boolean {
-    return this.conn.destroyed
+  override _read(): void {
+    this.wanted = true
+    this.pull()
   }
 
-  /**
-   * One read for aedes: the connection's bytes, scanned, taken at most READ_CHUNK_BYTES at a time
-   * and only until a packet completes. A small read bounds each client's packets in progress,
-   * since aedes parses whatever one read returns and handles those packets at once (a QoS 0 flood
-   * made ~600 per client per read and grew the server to 1.8 GB with 1000 clients;
-   * bench/RESULTS.md). Reading on until a packet completes matters: aedes reads again only after
-   * handling a packet or on 'readable', which a stream emits only once its buffer ran empty.
-   */
-  private filter(read: Read): Buffer | null {
-    const completedBefore = this.completed
-    let first: Buffer | undefined
-    let pieces: Buffer[] | undefined
-    while (this.completed === completedBefore) {
+  private pull() {
+    while (this.wanted) {
+      const available = this.inner.readableLength
       const chunk = (
-        this.conn.readableLength > READ_CHUNK_BYTES
-          ? read.call(this.conn, READ_CHUNK_BYTES)
-          : read.call(this.conn)
+        available > READ_CHUNK_BYTES ? this.inner.read(READ_CHUNK_BYTES) : this.inner.read()
       ) as Buffer | null
-      if (chunk === null) break
+      if (chunk === null) return
       this.hooks.bytesIn(chunk.length)
       const out = this.scan(chunk)
-      if (out === null) return null
-      for (const piece of out) {
-        if (first === undefined) first = piece
-        else {
-          pieces ??= [first]
-          pieces.push(piece)
-        }
-      }
+      if (out === null) return
+      for (const piece of out) if (!this.push(piece)) this.wanted = false
     }
-    return pieces ? Buffer.concat(pieces) : (first ?? null)
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.hooks.bytesOut(chunk.length)
+    // PUBACKs of one group commit resolve in the same tick: cork so they leave in one writev
+    // instead of a syscall (and a loopback wake-up of the peer) per 4-byte packet
+    if (!this.corked) {
+      this.corked = true
+      this.inner.cork()
+      process.nextTick(this.uncorkInner)
+    }
+    if (this.inner.write(chunk)) {
+      cb()
+      return
+    }
+    this.pendingWrite = cb
+    this.inner.once('drain', () => this.releaseWrite(null))
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    let ok = true
+    if (!this.corked) {
+      this.corked = true
+      this.inner.cork()
+      process.nextTick(this.uncorkInner)
+    }
+    for (const { chunk } of chunks) {
+      this.hooks.bytesOut(chunk.length)
+      ok = this.inner.write(chunk)
+    }
+    if (ok) {
+      cb()
+      return
+    }
+    this.pendingWrite = cb
+    this.inner.once('drain', () => this.releaseWrite(null))
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.inner.end()
+    cb()
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.releaseWrite(err ?? new Error('connection closed'))
+    this.inner.destroy()
+    cb(err)
+  }
+
+  private releaseWrite(err: Error | null) {
+    const cb = this.pendingWrite
+    this.pendingWrite = undefined
+    cb?.(err)
   }
 
   private refuse(reason: GuardViolation, detail: string): null {
     this.hooks.violation(this, reason, detail)
-    this.conn.destroy()
+    this.inner.destroy()
+    this.destroy()
     return null
   }
 
@@ -164,7 +193,6 @@ export class FrameGuard {
         i += n
         this.left -= n
         if (this.left === 0) {
-          if (this.state === State.Pass) this.completed++
           if (this.state === State.Pass && this.discardAfter > 0) {
             out.push(chunk.subarray(runStart, i))
             runStart = i
@@ -226,7 +254,6 @@ export class FrameGuard {
       this.header = []
       this.left = remaining
       this.state = remaining > 0 ? State.Pass : State.Header
-      if (remaining === 0) this.completed++
     }
     if (this.state !== State.Hold && i > runStart) {
       const headerBytesHere = this.state === State.Header ? this.header.length : 0
@@ -239,8 +266,8 @@ export class FrameGuard {
   private remainingLength(): number {
     let value = 0
     let multiplier = 1
-    for (let i = 1; i < this.header.length; i++) {
-      value += ((this.header[i] as number) & 0x7f) * multiplier
+    for (const byte of this.header.slice(1)) {
+      value += (byte & 0x7f) * multiplier
       multiplier *= 128
     }
     return value
@@ -283,7 +310,6 @@ export class FrameGuard {
       return this.refuse('payload_too_large', `${payload} bytes on ${topic.slice(0, 200)} > ${cap}`)
     }
     this.state = this.left > 0 ? State.Pass : this.discardAfter > 0 ? State.Discard : State.Header
-    if (this.left === 0) this.completed++
     if (this.state === State.Discard) {
       this.left = this.discardAfter
       this.discardAfter = 0

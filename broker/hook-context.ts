@@ -69,7 +69,7 @@ export function createHookContext(deps: HookDeps): HookContext {
 }
 
 export function connectionInfo(client: Client): ConnectionInfo | undefined {
-  return FrameGuard.of(client.conn)?.info
+  return client.conn instanceof FrameGuard ? client.conn.info : undefined
 }
 
 /** aedes keeps per-client subscriptions on the client; the typings do not show them. */

@@ -3,7 +3,6 @@
  * counters. The composition root (cli/system.ts) and the edge gateway (gateway/server.ts) both
  * call it; everything it needs arrives as arguments.
  */
-import type { Duplex } from 'node:stream'
 import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import type { Acl } from './acl-file.js'
@@ -115,7 +114,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   trackPresence(aedes, ctx, log)
   const describe = (client: Client) => {
     const identity = ctx.identities.get(client)
-    const conn = FrameGuard.of(client.conn)?.info
+    const conn = client.conn instanceof FrameGuard ? client.conn.info : undefined
     return { clientId: client.id, role: identity?.role, ip: conn?.ip, listener: conn?.listener }
   }
   aedes.on('clientReady', (client) => {
@@ -149,7 +148,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     log.error({ err }, 'mqtt broker error'),
   )
 
-  const conns = new Set<Duplex>()
+  const guards = new Set<FrameGuard>()
   const caps = {
     maxTelemetryBytes: limits.maxTelemetryBytes,
     maxImageBytes: limits.maxImageBytes,
@@ -164,7 +163,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   const guardHooks = {
     violation(guard: FrameGuard, reason: GuardViolation, detail: string) {
       metrics.refused.inc({ reason })
-      const client = (guard.conn as unknown as { client?: Client }).client
+      const client = (guard as unknown as { client?: Client }).client
       if (client) ctx.reasons.set(client, reason)
       log.warn(
         { ip: guard.info.ip, listener: guard.info.listener, clientId: client?.id, reason, detail },
@@ -186,10 +185,10 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     log,
     maxWsPayload: limits.maxImageBytes + limits.maxTopicBytes + 1024,
     accept(conn, info, req) {
-      new FrameGuard(conn, info, caps, guardHooks)
-      conns.add(conn)
-      conn.once('close', () => conns.delete(conn))
-      aedes.handle(conn, req as never)
+      const guard = new FrameGuard(conn, info, caps, guardHooks)
+      guards.add(guard)
+      guard.once('close', () => guards.delete(guard))
+      aedes.handle(guard, req as never)
     },
   }).catch(async (err: unknown) => {
     await new Promise<void>((resolve) => aedes.close(() => resolve()))
@@ -217,7 +216,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
       const clients = (aedes as unknown as { clients: Record<string, Client> }).clients
       for (const client of Object.values(clients)) ctx.reasons.set(client, 'broker_shutdown')
       await new Promise<void>((resolve) => aedes.close(() => resolve()))
-      for (const conn of conns) conn.destroy()
+      for (const guard of guards) guard.destroy()
       await store.destroy()
     },
   }
