@@ -70,6 +70,7 @@ process.on('message', (msg: { cmd: string; mqttUrl?: string; deviceId?: string; 
         p50: quantile(sorted, 0.5),
         p99: quantile(sorted, 0.99),
         max: sorted.at(-1),
+        samples: sorted,
       },
     })
   } else if (msg.cmd === 'cross') {
