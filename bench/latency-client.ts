@@ -18,8 +18,10 @@ socket.on('connect_error', (err) => {
   process.stderr.write(`latency client: ${err.message}\n`)
   process.exit(1)
 })
-socket.on('reading', (frame: { ts: number }) => {
-  if (recording) samples.push(Date.now() - frame.ts)
+socket.on('readings', (frames: Array<{ ts: number }>) => {
+  if (!recording) return
+  const at = Date.now()
+  for (const frame of frames) samples.push(at - frame.ts)
 })
 socket.on('alert', (event: { event: string; alert: { deviceId: string; ruleId: string } }) => {
   const at = Date.now()

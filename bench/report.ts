@@ -88,9 +88,9 @@ export function latencySection(r: LatencyResult): string {
   return [
     '## Latency to the dashboard',
     '',
-    'Device publish (the generator stamps `ts` when it writes the packet) → socket.io `reading` frame received by a dashboard client logged in as admin (its own process, CPU 1). ' +
+    'Device publish (the generator stamps `ts` when it writes the packet) → its frame in a socket.io `readings` array received by a dashboard client logged in as admin (its own process, CPU 1). ' +
       'Each device reports once a second, so no frame waits for coalescing (`LIVE_FRAME_INTERVAL_MS` 250): 1,000 devices for 1k readings/s, 10,000 for 10k. ' +
-      `p50 and p99 over the frames of all ${r.rates[0]?.rounds.length ?? 0} alternated windows together (a window in which few frames arrived does not count like one in which thousands did); each window in the last column.`,
+      `p50 and p99 over the frames of all ${r.rates[0]?.rounds.length ?? 0} alternated windows together (a window in which few frames arrived does not count like one in which thousands did); each window in the last column. Before them one window per rate is run and not counted: the first reading of each device since the server started builds its rule set, dedupe and latest-value entries.`,
     '',
     '| readings/s | devices | frames received (of readings published in the windows) | p50 | p99 | target | each window: frames, p50 / p99 |',
     '|---|---|---|---|---|---|---|',
@@ -99,7 +99,7 @@ export function latencySection(r: LatencyResult): string {
         `| ${fmt(x.rate)} | ${fmt(x.devices)} | ${fmt(x.rounds.reduce((n, s) => n + s.count, 0))} (of ~${fmt(x.rate * r.windowS * x.rounds.length)}) | ${ms(x.p50)} | ${ms(x.p99)} | ${x.rate === 10_000 ? 'p99 ≤ 50 ms' : ''} | ${x.rounds.map((s) => `${fmt(s.count)}: ${ms(s.p50)} / ${ms(s.p99)}`).join('; ')} |`,
     ),
     '',
-    'Frames are sent with `socket.volatile.emit` (DESIGN.md, "Live data to browsers"): a frame that finds the client’s websocket still busy with the previous one is dropped, not queued, so a single client receives only part of the readings; the latency is that of the frames that arrived.',
+    'The frames of one turn of the server’s event loop go out as one `readings` array, with `socket.volatile.emit` (DESIGN.md, "Live data to browsers"): an array that finds the client’s websocket still busy with the previous one is dropped, not queued; the latency is that of the frames that arrived.',
     '',
     `Rail crossing → alert: a reading at 65 °C (over the 60 °C action line) published with mqtt.js at QoS 1, timed to the socket.io \`alert\` event (\`raised\`, \`rail-action\`), ${r.crossings.length} crossings on fresh rail devices with 1k readings/s of other traffic: ` +
       `**median ${ms(r.crossingP50)}, max ${ms(r.crossingMax)}** (target ≤ 100 ms). All: ${r.crossings.map((c) => fmt(c)).join(', ')} ms.`,

@@ -41,16 +41,31 @@ describe('live hub', () => {
     return { hub, client }
   }
 
+  it('sends the frames of one turn as one readings array per set of rooms', async () => {
+    const admin: SessionUser = { username: 'a', role: 'admin', kinds: null, sites: null }
+    const { hub, client } = await start({ admin })
+    const socket = await client('admin')
+    const batches: Array<Array<{ deviceId: string; ts: number }>> = []
+    socket.on('readings', (frames: Array<{ deviceId: string; ts: number }>) => batches.push(frames))
+    const devices = Array.from({ length: 50 }, (_, i) => ({ id: `p-${i}`, kind: 'paddy', site: null }))
+    for (const device of devices) hub.onReadings(device, [reading(1000)])
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(batches).toHaveLength(1)
+    expect(batches[0]?.map((f) => f.deviceId)).toEqual(devices.map((d) => d.id))
+  })
+
   it('builds no frame for a device nobody watches, so a watcher who comes later gets its next one at once', async () => {
     const farmer: SessionUser = { username: 'f', role: 'viewer', kinds: ['paddy'], sites: ['north'] }
     const crew: SessionUser = { username: 'c', role: 'viewer', kinds: ['rail'], sites: null }
     const { hub, client } = await start({ farmer, crew })
     const other = await client('crew') // in the rail rooms only: the paddy is still unwatched
     const seenByCrew: unknown[] = []
-    other.on('reading', (frame) => seenByCrew.push(frame))
+    other.on('readings', (frames: unknown[]) => seenByCrew.push(...frames))
     hub.onReadings(paddy, [reading(1000)])
     const socket = await client('farmer')
-    const frame = new Promise<{ ts: number }>((resolve) => socket.once('reading', resolve))
+    const frame = new Promise<{ ts: number }>((resolve) =>
+      socket.once('readings', (frames: Array<{ ts: number }>) => resolve(frames[0] as { ts: number })),
+    )
     // had the first reading made a frame, this one would wait out the 60 s interval
     hub.onReadings(paddy, [reading(2000)])
     expect(await frame).toMatchObject({ deviceId: 'p-01', ts: 2000 })

@@ -5,7 +5,7 @@ import type { Reading } from '../../firmware-contracts/index.js'
 import type { AlertEvent, Notifier } from '../../ingest/alerts/notifier.js'
 import type { ReadingsListener } from '../../ingest/pipeline.js'
 import { type Auth, type SessionUser, tokenFromHeaders } from './auth.js'
-import { createCoalescer } from './coalesce.js'
+import { createCoalescer, type ReadingFrame } from './coalesce.js'
 import { roomsOfDevice, roomsOfUser } from './scope.js'
 
 export interface LiveHub {
@@ -48,14 +48,29 @@ export function attachLiveHub(
     log.debug({ user: (socket.data.user as SessionUser).username }, 'live client connected')
   })
 
-  // volatile: a slow socket gets the next frame rather than a growing queue (signalk's approach)
   const roomsOf = (deviceId: string) => {
     const device = options.deviceOf(deviceId)
     return device ? roomsOfDevice(device) : ['all']
   }
-  const coalescer = createCoalescer(options.frameIntervalMs, (frame) =>
-    io.to(roomsOf(frame.deviceId)).volatile.emit('reading', frame),
-  )
+  // Frames leaving in the same turn of the event loop go as one `readings` array per set of rooms.
+  // volatile: a socket still busy with the previous message misses this one rather than growing a
+  // queue (signalk's approach). One message per frame made that the common case: at 1k readings/s
+  // from 1000 devices an admin's socket received ~14 % of the frames.
+  const outgoing = new Map<string, { rooms: string[]; frames: ReadingFrame[] }>()
+  const sendOutgoing = () => {
+    for (const { rooms, frames } of outgoing.values()) io.to(rooms).volatile.emit('readings', frames)
+    outgoing.clear()
+  }
+  const coalescer = createCoalescer(options.frameIntervalMs, (frame) => {
+    const rooms = roomsOf(frame.deviceId)
+    const key = rooms.join('\u0000')
+    const batch = outgoing.get(key)
+    if (batch) batch.frames.push(frame)
+    else {
+      if (outgoing.size === 0) setImmediate(sendOutgoing)
+      outgoing.set(key, { rooms, frames: [frame] })
+    }
+  })
 
   // a device nobody watches live (most devices, most of the time) costs no frame: a frame is
   // encoded for its rooms even when they are empty, ~14 % of what ingest allocated at 10k/s

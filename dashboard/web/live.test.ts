@@ -35,7 +35,7 @@ function setup(token?: string) {
     states: [] as ConnectionState[],
     resyncs: 0,
     unauthorized: 0,
-    readings: [] as unknown[],
+    readings: [] as Array<{ deviceId: string }>,
     alerts: [] as unknown[],
   }
   const live = startLive(
@@ -115,11 +115,15 @@ describe('live connection', () => {
 
   it('passes on valid frames and drops malformed ones', () => {
     const { socket, seen } = setup('t')
-    socket.emit('reading', { deviceId: 'p-01', ts: 1, seq: 1, m: { water_depth_cm: 4 } })
-    socket.emit('reading', { deviceId: 'p-01', ts: 'x' })
+    socket.emit('readings', [
+      { deviceId: 'p-01', ts: 1, seq: 1, m: { water_depth_cm: 4 } },
+      { deviceId: 'p-01', ts: 'x' },
+      { deviceId: 'p-02', ts: 2, seq: 1, m: { water_depth_cm: 5 } },
+    ])
+    socket.emit('readings', { deviceId: 'p-01', ts: 3, seq: 2, m: { water_depth_cm: 4 } })
     socket.emit('alert', { event: 'raised', alert: { id: 1, deviceId: 'p-01', severity: 'watch' } })
     socket.emit('alert', { event: 'raised' })
-    expect(seen.readings).toHaveLength(1)
+    expect(seen.readings.map((r) => r.deviceId)).toEqual(['p-01', 'p-02'])
     expect(seen.alerts).toHaveLength(1)
   })
 

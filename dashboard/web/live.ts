@@ -8,7 +8,7 @@ export interface LiveSocket {
   on(event: 'connect', fn: () => void): unknown
   on(event: 'disconnect', fn: (reason: string) => void): unknown
   on(event: 'connect_error', fn: (error: Error) => void): unknown
-  on(event: 'reading' | 'alert', fn: (payload: unknown) => void): unknown
+  on(event: 'readings' | 'alert', fn: (payload: unknown) => void): unknown
   connect(): unknown
   disconnect(): unknown
 }
@@ -88,8 +88,10 @@ export function startLive(options: LiveOptions, handlers: LiveHandlers): Live {
       }, retryMs)
     }
   })
-  socket.on('reading', (payload) => {
-    if (isReadingFrame(payload)) handlers.onReading(payload)
+  // frames come in arrays: those the server sent in the same turn of its event loop
+  socket.on('readings', (payload) => {
+    if (!Array.isArray(payload)) return
+    for (const frame of payload) if (isReadingFrame(frame)) handlers.onReading(frame)
   })
   socket.on('alert', (payload) => {
     if (isAlertEvent(payload)) handlers.onAlert(payload)

@@ -36,7 +36,7 @@ function liveClient(token: string) {
   }
   const socket = io(sys.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false })
   sockets.push(socket)
-  socket.on('reading', (frame) => events.readings.push(frame))
+  socket.on('readings', (batch) => events.readings.push(...batch))
   socket.on('alert', (event) => events.alerts.push(event))
   return {
     socket,

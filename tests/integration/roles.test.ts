@@ -71,7 +71,9 @@ describe('roles and scope', () => {
       transports: ['websocket'],
       reconnection: false,
     })
-    socket.on('reading', (frame: { deviceId: string }) => frames.push(frame.deviceId))
+    socket.on('readings', (batch: Array<{ deviceId: string }>) => {
+      for (const frame of batch) frames.push(frame.deviceId)
+    })
     await new Promise<void>((resolve, reject) => {
       socket.on('connect', () => resolve())
       socket.on('connect_error', reject)
