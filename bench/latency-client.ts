@@ -1,8 +1,8 @@
 /**
  * A dashboard client in its own process, forked by bench/latency.ts: socket.io logged in as admin,
- * timing every live `reading` frame against the reading's own ts (set by the generator when it
+ * timing every live frame (of the `readings` arrays) against the reading's own ts (set by the generator when it
  * wrote the packet), and rail crossings: publish a reading over the action line with mqtt.js and
- * time the socket.io `alert` event. IPC: start | stop → stats | cross → ms.
+ * time the socket.io `alert` event. IPC: start | stop → samples (ms) | cross → ms.
  */
 import mqtt from 'mqtt'
 import { io } from 'socket.io-client'
@@ -28,11 +28,6 @@ socket.on('alert', (event: { event: string; alert: { deviceId: string; ruleId: s
   if (event.event !== 'raised' || event.alert.ruleId !== 'rail-action') return
   alertWaiters.get(event.alert.deviceId)?.(at)
 })
-
-const quantile = (sorted: number[], q: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
 
 async function cross(mqttUrl: string, deviceId: string, password: string): Promise<number> {
   const client = await mqtt.connectAsync(mqttUrl, {
@@ -65,16 +60,7 @@ process.on('message', (msg: { cmd: string; mqttUrl?: string; deviceId?: string; 
     recording = true
   } else if (msg.cmd === 'stop') {
     recording = false
-    const sorted = samples.sort((a, b) => a - b)
-    process.send?.({
-      stats: {
-        count: sorted.length,
-        p50: quantile(sorted, 0.5),
-        p99: quantile(sorted, 0.99),
-        max: sorted.at(-1),
-        samples: sorted,
-      },
-    })
+    process.send?.({ samples })
   } else if (msg.cmd === 'cross') {
     cross(msg.mqttUrl as string, msg.deviceId as string, msg.password as string).then(
       (ms) => process.send?.({ crossed: ms }),

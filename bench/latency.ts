@@ -1,5 +1,5 @@
 /**
- * Latency to the dashboard: device publish → socket.io `reading` frame at 1k and 10k readings/s,
+ * Latency to the dashboard: device publish → its frame in a socket.io `readings` array at 1k and 10k readings/s,
  * and a rail crossing → socket.io `alert` event. Every device reports once a second, so each
  * frame goes out at once (a chart idle longer than LIVE_FRAME_INTERVAL_MS is not coalesced) and
  * the figure is the pipeline's own latency: 1,000 devices for 1k/s, 10,000 for 10k/s.
@@ -19,6 +19,17 @@ const quantile = (sorted: readonly number[], q: number) =>
   sorted.length === 0
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
+
+/** Count, p50, p99 and max of publish → frame times in ms (sorts `samples` in place). */
+function statsOf(samples: number[]): LatencyStats {
+  const sorted = samples.sort((a, b) => a - b)
+  return {
+    count: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? Number.NaN,
+  }
+}
 
 export interface LatencyResult {
   windowS: number
@@ -74,7 +85,7 @@ export async function benchLatency(
     // every frame of every window: a window in which few frames arrived must not weigh like one
     // in which thousands did (volatile frames are dropped while the client's socket is busy)
     const pooled = new Map<number, number[]>(plan.map((p) => [p.rate, []]))
-    // round 0 is a warm-up, not recorded: the first reading of each of 10,000 devices the server
+    // round -1 is a warm-up, not recorded: the first reading of each of 10,000 devices the server
     // has not seen since it started builds its rule set, dedupe and latest-value entries
     for (let round = -1; round < options.rounds; round++) {
       for (const p of round % 2 === 0 ? plan : [...plan].reverse()) {
@@ -96,11 +107,8 @@ export async function benchLatency(
         await sleep(2000) // past the ramp-up
         client.send({ cmd: 'start' })
         await sleep(options.windowS * 1000)
-        const { samples, ...stats } = await ask<LatencyStats & { samples: number[] }>(
-          client,
-          { cmd: 'stop' },
-          'stats',
-        )
+        const samples = await ask<number[]>(client, { cmd: 'stop' }, 'samples')
+        const stats = statsOf(samples)
         controller.abort()
         const summary = await load
         if (round < 0) {
@@ -150,13 +158,13 @@ export async function benchLatency(
     return {
       windowS: options.windowS,
       rates: plan.map((p) => {
-        const all = (pooled.get(p.rate) ?? []).sort((a, b) => a - b)
+        const all = statsOf(pooled.get(p.rate) ?? [])
         return {
           rate: p.rate,
           devices: p.devices,
           rounds: rounds.get(p.rate) ?? [],
-          p50: quantile(all, 0.5),
-          p99: quantile(all, 0.99),
+          p50: all.p50,
+          p99: all.p99,
         }
       }),
       crossings,

@@ -103,7 +103,7 @@ async function main() {
       const pads = devices.filter((d) => d.kind === 'paddy')
       const rails = devices.filter((d) => d.kind === 'rail')
       if (wanted('latency')) {
-        out('\n[latency] publish → socket.io reading frame, crossing → alert event')
+        out('\n[latency] publish → frame in a socket.io readings array, crossing → alert event')
         const dir = copyDataDir(template)
         const server = await startMimamori({ dataDir: dir })
         try {
