@@ -78,8 +78,26 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
   const evaluator = createEvaluator()
   const trend = createTrendBuffer(config.trendPoints)
   const cadence = new Map<string, CadenceState>()
-  const cursors = new Map<string, number>()
   const seen = new Map<string, WatchedDevice>()
+  /**
+   * What evaluate needs of a device, found with one lookup per message: the device object it was
+   * last called with (the directory's entry: a new object when the entry changed), its cadence
+   * state (the same object as in `cadence`) and the ts evaluation has reached.
+   */
+  const tracks = new Map<string, { device: Device; cadence: CadenceState; cursor: number }>()
+  const trackOf = (device: Device) => {
+    const track = tracks.get(device.id)
+    if (track && track.device === device) return track
+    seen.set(device.id, deviceOf(device))
+    let cad = cadence.get(device.id)
+    if (!cad) {
+      cad = { lastArrival: null, lastTs: null, deltas: [] }
+      cadence.set(device.id, cad)
+    }
+    const fresh = { device, cadence: cad, cursor: track?.cursor ?? Number.NEGATIVE_INFINITY }
+    tracks.set(device.id, fresh)
+    return fresh
+  }
   const wasPaused = new Set<string>()
   const offline = new Map<string, number>()
   const book = createAlertBook({
@@ -197,17 +215,15 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
   return {
     evaluate(device, readings, arrival) {
       try {
-        seen.set(device.id, deviceOf(device))
+        const track = trackOf(device)
         const receivedAt = arrival?.receivedAt ?? now()
         const rules = ruleSet.forDevice(device)
         const { metrics } = rules
-        let cad = cadence.get(device.id) ?? { lastArrival: null, lastTs: null, deltas: [] }
-        let cursor = cursors.get(device.id) ?? Number.NEGATIVE_INFINITY
-        const behind: Reading[] = []
+        let cursor = track.cursor
+        let behind: Reading[] | undefined
         for (const reading of readings) {
-          cad = observeCadence(cad, reading.ts, receivedAt)
-          for (const metric in reading.m)
-            if (metrics.has(metric)) trend.push(device.id, metric, reading.ts, reading.m[metric] as number)
+          observeCadence(track.cadence, reading.ts, receivedAt)
+          trend.push(device.id, reading.ts, reading.m, metrics)
           if (paused(device, reading.ts)) {
             wasPaused.add(device.id)
             continue
@@ -217,6 +233,7 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
           // a device clock running ahead must not drag the stream's time into the future
           const ts = skewMs > config.skewToleranceMs ? receivedAt : reading.ts
           if (ts < cursor) {
+            behind ??= []
             behind.push(reading)
             continue
           }
@@ -228,10 +245,9 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
           }))
             apply(t, device, late, reading.ts, skewMs)
         }
-        cadence.set(device.id, cad)
-        cursors.set(device.id, cursor)
+        track.cursor = cursor
         if (readings.length > 0) clearSilence(device, receivedAt)
-        if (behind.length > 1) replayHistory(device, rules.rules, behind)
+        if (behind && behind.length > 1) replayHistory(device, rules.rules, behind)
         book.flushLate(device.id)
       } catch (err) {
         log.error({ err, deviceId: device.id }, 'alert evaluation failed')

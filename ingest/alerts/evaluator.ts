@@ -82,8 +82,7 @@ export function createEvaluator() {
     return map
   }
 
-  const slotOf = (rule: DeviceRuleSpec, deviceId: string) => {
-    const map = slotsOf(deviceId)
+  const slotOf = (rule: DeviceRuleSpec, deviceId: string, map = slotsOf(deviceId)) => {
     let slot = map.get(rule.id)
     // a rule edited into another type starts over
     if (!slot || slot.type !== SLOT_TYPE[rule.type]) {
@@ -127,12 +126,13 @@ export function createEvaluator() {
   function stepRule(
     rule: DeviceRule,
     deviceId: string,
+    deviceSlots: Map<string, Slot>,
     ts: number,
     m: Record<string, number>,
     suspect: Set<string>,
   ): RuleTransition | undefined {
     const spec = rule.spec
-    const slot = slotOf(spec, deviceId)
+    const slot = slotOf(spec, deviceId, deviceSlots)
     const metric = spec.type === 'battery' ? 'battery_v' : 'metric' in spec ? spec.metric : undefined
     const value = metric === undefined ? undefined : m[metric]
     if (!slot || value === undefined || metric === undefined) return undefined
@@ -193,18 +193,19 @@ export function createEvaluator() {
       reading: { ts: number; m: Record<string, number> },
     ): readonly RuleTransition[] {
       suspect.clear()
+      const deviceSlots = slotsOf(deviceId)
       let out: RuleTransition[] | undefined
       // two passes, no copies: this runs for every reading on the ingest path
       for (const rule of rules) {
         if (rule.spec.type !== 'fault') continue
-        const t = stepRule(rule, deviceId, reading.ts, reading.m, suspect)
+        const t = stepRule(rule, deviceId, deviceSlots, reading.ts, reading.m, suspect)
         if (!t) continue
         out ??= []
         out.push(track(t, deviceId))
       }
       for (const rule of rules) {
         if (rule.spec.type === 'fault') continue
-        const t = stepRule(rule, deviceId, reading.ts, reading.m, suspect)
+        const t = stepRule(rule, deviceId, deviceSlots, reading.ts, reading.m, suspect)
         if (!t) continue
         out ??= []
         out.push(track(t, deviceId))

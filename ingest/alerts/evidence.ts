@@ -38,38 +38,90 @@ export interface AlertEvidence {
   clockSkewMs?: number
 }
 
+/** The last `size` points of one (device, metric), oldest first, in a ring: no object per point. */
+class TrendSeries {
+  private readonly ts: Float64Array
+  private readonly values: Float64Array
+  private start = 0
+  private length = 0
+
+  constructor(private readonly size: number) {
+    this.ts = new Float64Array(size)
+    this.values = new Float64Array(size)
+  }
+
+  push(ts: number, value: number) {
+    if (this.length > 0 && ts < (this.ts[(this.start + this.length - 1) % this.size] as number)) {
+      // late reading (rare): insert in ts order so the mini chart stays a line
+      const points = this.points()
+      const i = points.findIndex((p) => p.ts > ts)
+      points.splice(i, 0, { ts, value })
+      this.start = 0
+      this.length = 0
+      for (const p of points.slice(-this.size)) this.push(p.ts, p.value)
+      return
+    }
+    if (this.length < this.size) {
+      const i = (this.start + this.length) % this.size
+      this.ts[i] = ts
+      this.values[i] = value
+      this.length++
+    } else {
+      this.ts[this.start] = ts
+      this.values[this.start] = value
+      this.start = (this.start + 1) % this.size
+    }
+  }
+
+  points(upTo = Number.POSITIVE_INFINITY): Array<{ ts: number; value: number }> {
+    const out: Array<{ ts: number; value: number }> = []
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.start + k) % this.size
+      const ts = this.ts[i] as number
+      if (ts <= upTo) out.push({ ts, value: this.values[i] as number })
+    }
+    return out
+  }
+
+  last(): { ts: number; value: number } | undefined {
+    if (this.length === 0) return undefined
+    const i = (this.start + this.length - 1) % this.size
+    return { ts: this.ts[i] as number, value: this.values[i] as number }
+  }
+}
+
 /**
  * The last `size` readings of each (device, metric) a rule watches, for the trend in an alert.
- * Bounded: `size` points per pair, and only metrics some rule uses.
+ * Bounded: `size` points per pair, and only metrics some rule uses. Pushed for every reading on
+ * the ingest path, so points live in typed-array rings and objects are made only for an alert.
  */
 export function createTrendBuffer(size: number) {
-  const series = new Map<string, Map<string, Array<{ ts: number; value: number }>>>()
+  const series = new Map<string, Map<string, TrendSeries>>()
   const of = (deviceId: string, metric: string) => series.get(deviceId)?.get(metric)
   return {
-    push(deviceId: string, metric: string, ts: number, value: number) {
+    /** The values of `m` whose metric is in `watched`. */
+    push(deviceId: string, ts: number, m: Readonly<Record<string, number>>, watched: ReadonlySet<string>) {
       let metrics = series.get(deviceId)
       if (!metrics) {
         metrics = new Map()
         series.set(deviceId, metrics)
       }
-      let list = metrics.get(metric)
-      if (!list) {
-        list = []
-        metrics.set(metric, list)
+      for (const metric in m) {
+        if (!watched.has(metric)) continue
+        let list = metrics.get(metric)
+        if (!list) {
+          list = new TrendSeries(size)
+          metrics.set(metric, list)
+        }
+        list.push(ts, m[metric] as number)
       }
-      if (list.length > 0 && ts < (list.at(-1)?.ts ?? 0)) {
-        // late reading: insert in ts order so the mini chart stays a line
-        const i = list.findIndex((p) => p.ts > ts)
-        list.splice(i, 0, { ts, value })
-      } else list.push({ ts, value })
-      if (list.length > size) list.shift()
     },
     /** Points at or before `ts`, oldest first. */
     upTo(deviceId: string, metric: string, ts: number): Array<{ ts: number; value: number }> {
-      return (of(deviceId, metric) ?? []).filter((p) => p.ts <= ts)
+      return of(deviceId, metric)?.points(ts) ?? []
     },
     last(deviceId: string, metric: string): { ts: number; value: number } | undefined {
-      return of(deviceId, metric)?.at(-1)
+      return of(deviceId, metric)?.last()
     },
     forget(deviceId: string) {
       series.delete(deviceId)

@@ -59,18 +59,24 @@ export function buildRuleSet(
   devices: ReadonlyMap<string, AlertSettings>,
   log: Logger,
 ): RuleSet {
-  const cache = new Map<string, DeviceRules>()
+  // by device id; the site is checked, since a device moved to another site takes that site's settings
+  const cache = new Map<string, DeviceRules & { site: string | null }>()
+  const gateway = specs.find((s): s is GatewaySpec => s.type === 'gateway' && s.enabled)
   const reported = new Set<string>()
   const self: RuleSet = {
     specs,
     rule: (id) => specs.find((s) => s.id === id),
     forDevice(device) {
-      const cacheKey = `${device.id}\u0000${device.site ?? ''}`
-      const hit = cache.get(cacheKey)
-      if (hit) return hit
+      const hit = cache.get(device.id)
+      if (hit && hit.site === (device.site ?? null)) return hit
       const settings = mergeSettings(device.site ? sites.get(device.site) : undefined, devices.get(device.id))
       const metrics = new Set(['battery_v'])
-      const out: DeviceRules = { rules: [], settings, metrics }
+      const out: DeviceRules & { site: string | null } = {
+        rules: [],
+        settings,
+        metrics,
+        site: device.site ?? null,
+      }
       for (const spec of specs) {
         if (spec.type === 'gateway' || spec.kind !== device.kind) continue
         const eff = effectiveRule(spec, settings)
@@ -94,10 +100,10 @@ export function buildRuleSet(
           })
         }
       }
-      cache.set(cacheKey, out)
+      cache.set(device.id, out)
       return out
     },
-    gateway: () => specs.find((s): s is GatewaySpec => s.type === 'gateway' && s.enabled),
+    gateway: () => gateway,
     thresholdLines(kind, device) {
       const source: RuleSpec[] = device
         ? self.forDevice({ ...device, kind }).rules.map((r) => r.spec)

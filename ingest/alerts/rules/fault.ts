@@ -45,6 +45,7 @@ export type FaultStep =
   | { kind: 'clear'; at: number; value: number }
   | null
 
+/** Marks `state` faulty; the raise step, or null when it already was. */
 function onFault(
   p: FaultParams,
   state: FaultState,
@@ -52,14 +53,12 @@ function onFault(
   value: number,
   fault: FaultKind,
   since: number,
-) {
-  // `state` is a fresh copy owned by this step (never the caller’s input)
-  const next = state
-  next.okStreak = 0
-  if (state.open) return { state: next, step: null }
-  next.open = true
+): FaultStep {
+  state.okStreak = 0
+  if (state.open) return null
+  state.open = true
   const threshold = fault === 'jump' ? (p.maxJump ?? 0) : fault === 'stuck' ? (p.stuckReadings ?? 0) : 0
-  return { state: next, step: { kind: 'raise' as const, at, value, fault, threshold, since } }
+  return { kind: 'raise', at, value, fault, threshold, since }
 }
 
 /**
@@ -67,6 +66,9 @@ function onFault(
  * an impossible jump from the last plausible reading. `suspect` tells the caller to keep this
  * reading out of the value rules: a spike is a sensor problem, not a flood. Clears after
  * `clearAfterReadings` plausible readings in a row.
+ *
+ * Advances `state` in place and returns it: the evaluator owns one state per rule and device, and
+ * this runs for every reading on the ingest path (a copy per step was ~10 % of alert evaluation).
  */
 export function stepFault(
   p: FaultParams,
@@ -74,19 +76,19 @@ export function stepFault(
   sample: Point & { companion?: number | undefined },
 ): { state: FaultState; step: FaultStep; suspect: boolean } {
   if (state.lastTs !== null && sample.ts <= state.lastTs) return { state, step: null, suspect: false }
-  // one copy per step, then filled in (the input state is never changed)
-  const next: FaultState = { ...state, lastTs: sample.ts }
-  let suspect = false
+  const next = state
   const ref = state.accepted
+  next.lastTs = sample.ts
+  let suspect = false
   if (
     p.maxJump !== undefined &&
     ref &&
     sample.ts - ref.ts <= p.maxJumpWithinMs &&
     Math.abs(sample.value - ref.value) > p.maxJump
   ) {
-    const prev = state.candidates.at(-1)
+    const prev = next.candidates.at(-1)
     const candidates =
-      prev && Math.abs(sample.value - prev.value) <= p.maxJump ? [...state.candidates, sample] : [sample]
+      prev && Math.abs(sample.value - prev.value) <= p.maxJump ? [...next.candidates, sample] : [sample]
     if (candidates.length >= Math.max(3, p.clearAfterReadings)) {
       next.accepted = sample
       next.candidates = []
@@ -114,17 +116,16 @@ export function stepFault(
     !p.stuckCompanion || (next.companionMax ?? 0) - (next.companionMin ?? 0) >= p.stuckCompanion.minRange
   const stuck = p.stuckReadings !== undefined && next.runCount >= p.stuckReadings && companionMoved
 
-  if (suspect) return { ...onFault(p, next, sample.ts, sample.value, 'jump', sample.ts), suspect }
-  if (stuck) return { ...onFault(p, next, sample.ts, sample.value, 'stuck', sample.ts), suspect }
+  if (suspect)
+    return { state: next, step: onFault(p, next, sample.ts, sample.value, 'jump', sample.ts), suspect }
+  if (stuck)
+    return { state: next, step: onFault(p, next, sample.ts, sample.value, 'stuck', sample.ts), suspect }
   if (!next.open) return { state: next, step: null, suspect }
-  const okStreak = next.okStreak + 1
-  next.okStreak = okStreak
-  if (okStreak < p.clearAfterReadings) return { state: next, step: null, suspect }
-  return {
-    state: { ...next, open: false, okStreak: 0 },
-    step: { kind: 'clear', at: sample.ts, value: sample.value },
-    suspect,
-  }
+  next.okStreak++
+  if (next.okStreak < p.clearAfterReadings) return { state: next, step: null, suspect }
+  next.open = false
+  next.okStreak = 0
+  return { state: next, step: { kind: 'clear', at: sample.ts, value: sample.value }, suspect }
 }
 
 /** A value ingest refused as outside the sensor's range (it has no stored reading, so `at` is its arrival). */
@@ -136,5 +137,5 @@ export function stepFaultRejected(
 ): { state: FaultState; step: FaultStep } {
   if (!p.outOfRange) return { state, step: null }
   const shown = typeof value === 'number' && Number.isFinite(value) ? value : 0
-  return onFault(p, { ...state }, at, shown, 'out_of_range', at)
+  return { state, step: onFault(p, state, at, shown, 'out_of_range', at) }
 }
