@@ -64,6 +64,22 @@ export function rssMb(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc. Divided by the
+ * messages handled it gives CPU per message, which time stolen by other guests of a shared host
+ * does not inflate the way it cuts messages per second.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0
+  try {
+    // the fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak in MB. */
 export function peakRss(pid: number | undefined, everyMs = 100): { stop(): number } {
   let peak = rssMb(pid)

@@ -11,6 +11,7 @@ import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
 import { type LoadDevice, type LoadSummary, runLoad } from '../simulators/load/load.js'
 import {
   copyDataDir,
+  cpuSeconds,
   deviceIds,
   GENERATOR_CPU,
   pin,
@@ -40,6 +41,8 @@ export interface MqttIngestResult {
   /** Seconds the server kept storing after the generator stopped, its clean stop included. */
   drainS: number
   serverRssMb: number
+  /** Server CPU (all threads) per message acknowledged (QoS 1) or sent (QoS 0) while the load ran. */
+  cpuUsPerMsg: number
 }
 
 /** A data directory with `devices` paddies registered, copied for every run so each starts alike. */
@@ -64,6 +67,7 @@ export async function benchIngestMqtt(
   const server = await startMimamori({ dataDir })
   try {
     pin(process.pid, GENERATOR_CPU)
+    const cpuBefore = cpuSeconds(server.pid)
     const sampler = windowSampler(() => server.metric('mimamori_ingest_readings_total', 'result="stored"'))
     const load = await runLoad({
       url: server.mqttUrl,
@@ -74,6 +78,7 @@ export async function benchIngestMqtt(
       drainTimeoutMs: 20_000,
       onProgress: sampler.sample,
     })
+    const cpuUsPerMsg = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / (options.qos ? load.acked : load.sent)
     const storedPerS = await sampler.rate()
     const serverRssMb = rssMb(server.pid)
     const settled = await untilStable(
@@ -94,7 +99,7 @@ export async function benchIngestMqtt(
       `  mimamori QoS${options.qos}: ${fleet.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
         `${Math.round(storedPerS).toLocaleString()} readings/s stored while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${(settled.drainS + stopS).toFixed(1)} s drain and stop, ` +
         `p50/p99 ${load.latencyMs.p50?.toFixed(0) ?? '-'}/${load.latencyMs.p99?.toFixed(0) ?? '-'} ms, sent ${load.sent.toLocaleString()}, ` +
-        `acked ${load.acked.toLocaleString()}, stored ${stored.toLocaleString()}, server RSS ${serverRssMb.toFixed(0)} MB`,
+        `acked ${load.acked.toLocaleString()}, stored ${stored.toLocaleString()}, server RSS ${serverRssMb.toFixed(0)} MB, ${cpuUsPerMsg.toFixed(1)} µs server CPU per message`,
     )
     return {
       qos: options.qos,
@@ -104,6 +109,7 @@ export async function benchIngestMqtt(
       throughputPerS,
       drainS: settled.drainS + stopS,
       serverRssMb,
+      cpuUsPerMsg,
     }
   } finally {
     await server.dispose()

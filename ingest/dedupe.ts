@@ -15,8 +15,11 @@ export interface KeyLookup {
 }
 
 export interface Dedupe {
-  /** The readings not stored before, in input order; marks them seen. */
-  fresh(deviceId: string, readings: readonly Reading[]): Promise<Reading[]>
+  /**
+   * The readings not stored before, in input order; marks them seen. Decided in memory (an array,
+   * at once) unless a reading is old enough that the store must be asked (a promise).
+   */
+  fresh(deviceId: string, readings: readonly Reading[]): Reading[] | Promise<Reading[]>
 }
 
 /**
@@ -79,7 +82,7 @@ export function createDedupe(options: { windowPerDevice: number; lookup: KeyLook
       return recent.size
     },
 
-    async fresh(deviceId, readings) {
+    fresh(deviceId, readings) {
       const w = windowOf(deviceId)
       const fresh: Reading[] = []
       const unsure: Reading[] = []
@@ -91,19 +94,23 @@ export function createDedupe(options: { windowPerDevice: number; lookup: KeyLook
         add(w, reading.seq, reading.ts)
       }
       if (unsure.length === 0) return fresh
-      let from = Number.POSITIVE_INFINITY
-      let to = Number.NEGATIVE_INFINITY
-      for (const r of unsure) {
-        from = Math.min(from, r.ts)
-        to = Math.max(to, r.ts)
-      }
-      const stored = new Set(
-        (await options.lookup.storedKeys(deviceId, from, to)).map((k) => `${k.seq}:${k.ts}`),
-      )
-      if (stored.size === 0) return fresh
-      const known = new Set(unsure.filter((r) => stored.has(`${r.seq}:${r.ts}`)))
-      return fresh.filter((r) => !known.has(r))
+      return againstStore(deviceId, fresh, unsure)
     },
+  }
+
+  async function againstStore(deviceId: string, fresh: Reading[], unsure: Reading[]): Promise<Reading[]> {
+    let from = Number.POSITIVE_INFINITY
+    let to = Number.NEGATIVE_INFINITY
+    for (const r of unsure) {
+      from = Math.min(from, r.ts)
+      to = Math.max(to, r.ts)
+    }
+    const stored = new Set(
+      (await options.lookup.storedKeys(deviceId, from, to)).map((k) => `${k.seq}:${k.ts}`),
+    )
+    if (stored.size === 0) return fresh
+    const known = new Set(unsure.filter((r) => stored.has(`${r.seq}:${r.ts}`)))
+    return fresh.filter((r) => !known.has(r))
   }
   return dedupe
 }

@@ -16,19 +16,25 @@ export async function loadLatestCache(store: ReadingStore): Promise<LatestCache>
   return {
     get: (deviceId) => latest.get(deviceId) ?? {},
     lastSeen: (deviceId) => seen.get(deviceId) ?? null,
+    // runs for every message: no entries arrays, and the maps are written only when something changed
     update(deviceId, readings) {
-      const entry = latest.get(deviceId) ?? {}
-      let newest = seen.get(deviceId) ?? 0
+      let entry = latest.get(deviceId)
+      if (!entry) {
+        entry = {}
+        latest.set(deviceId, entry)
+      }
+      const before = seen.get(deviceId) ?? 0
+      let newest = before
       for (const reading of readings) {
-        for (const [metric, value] of Object.entries(reading.m)) {
+        const { ts, m } = reading
+        for (const metric in m) {
           const previous = entry[metric]
           // a late (backfilled) reading must not replace a newer latest value
-          if (!previous || previous.ts <= reading.ts) entry[metric] = { ts: reading.ts, value }
+          if (!previous || previous.ts <= ts) entry[metric] = { ts, value: m[metric] as number }
         }
-        newest = Math.max(newest, reading.ts)
+        if (ts > newest) newest = ts
       }
-      latest.set(deviceId, entry)
-      seen.set(deviceId, newest)
+      if (newest !== before || !seen.has(deviceId)) seen.set(deviceId, newest)
     },
   }
 }

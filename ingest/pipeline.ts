@@ -115,7 +115,9 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPort {
         void deadLetters.record({ deviceId, topic, reason: 'out_of_range', detail, payload })
       }
 
-      const fresh = await dedupe.fresh(deviceId, verdict.readings)
+      // the live path is decided in memory: no await (and no extra turn) unless the store is asked
+      const decided = dedupe.fresh(deviceId, verdict.readings)
+      const fresh = Array.isArray(decided) ? decided : await decided
       const duplicates = verdict.readings.length - fresh.length
       if (duplicates > 0) duplicateReadings.inc(duplicates)
       acceptedMessages.inc()
