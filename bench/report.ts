@@ -26,7 +26,7 @@ export function ingestSection(runs: IngestComparison[]): string {
     c.mimamori.forEach((r, i) => {
       const m = c.mosquitto[i]
       rows.push(
-        `| ${c.qos} | ${i + 1} | ${fmt(r.load.msgPerS)} | ${fmt(r.storedPerS)} / ${fmt(r.throughputPerS)} | ${ms(r.load.latencyMs.p50)} / ${ms(r.load.latencyMs.p99)} | ${fmt(r.load.acked)} | ${fmt(r.stored)} | ${fmt(r.serverRssMb)} MB | ` +
+        `| ${c.qos} | ${i + 1} | ${fmt(r.load.msgPerS)} | ${fmt(r.storedPerS)} / ${fmt(r.throughputPerS)} | ${ms(r.load.latencyMs.p50)} / ${ms(r.load.latencyMs.p99)} | ${fmt(r.load.acked)} | ${fmt(r.stored)} | ${fmt(r.serverRssMb)} MB | ${r.cpuUsPerMsg.toFixed(1)} µs | ` +
           (m
             ? `${fmt(m.load.msgPerS)} | ${fmt(m.deliveredPerS)} / ${fmt(m.throughputPerS)} | ${ms(m.load.latencyMs.p50)} / ${ms(m.load.latencyMs.p99)} | ${fmt(m.delivered)} |`
             : '– | – | – | – |'),
@@ -52,8 +52,8 @@ export function ingestSection(runs: IngestComparison[]): string {
     '',
     'Every run (stored/s and delivered/s: while sending / including the drain):',
     '',
-    '| QoS | round | mimamori msg/s (acked; QoS 0 sent) | stored/s | p50 / p99 to PUBACK | acked | stored (DuckDB) | server RSS | mosquitto msg/s (acked; QoS 0 sent) | delivered/s | p50 / p99 to PUBACK | delivered |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| QoS | round | mimamori msg/s (acked; QoS 0 sent) | stored/s | p50 / p99 to PUBACK | acked | stored (DuckDB) | server RSS | server CPU per message (QoS 0: per reading stored) | mosquitto msg/s (acked; QoS 0 sent) | delivered/s | p50 / p99 to PUBACK | delivered |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n')
 }
@@ -102,7 +102,7 @@ export function latencySection(r: LatencyResult): string {
     'The frames of one turn of the server’s event loop go out as one `readings` array, with `socket.volatile.emit` (DESIGN.md, "Live data to browsers"): an array that finds the client’s websocket still busy with the previous one is dropped, not queued; the latency is that of the frames that arrived.',
     '',
     `Rail crossing → alert: a reading at 65 °C (over the 60 °C action line) published with mqtt.js at QoS 1, timed to the socket.io \`alert\` event (\`raised\`, \`rail-action\`), ${r.crossings.length} crossings on fresh rail devices with 1k readings/s of other traffic: ` +
-      `**median ${ms(r.crossingP50)}, max ${ms(r.crossingMax)}** (target ≤ 100 ms). All: ${r.crossings.map((c) => fmt(c)).join(', ')} ms.`,
+      `**median ${ms(r.crossingP50)}, max ${ms(r.crossingMax)}** (target ≤ 100 ms). All: ${r.crossings.map((c) => fmt(c)).join(', ')} ms.${r.crossingsMissed ? ` **${r.crossingsMissed} crossing(s) without an alert within 10 s.**` : ''}`,
   ].join('\n')
 }
 

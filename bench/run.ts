@@ -118,7 +118,8 @@ async function main() {
           for (const r of latency.rates)
             summary.push(`latency ${fmt(r.rate)}/s: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`)
           summary.push(
-            `crossing → alert: median ${fmt(latency.crossingP50)} ms, max ${fmt(latency.crossingMax)} ms`,
+            `crossing → alert: median ${fmt(latency.crossingP50)} ms, max ${fmt(latency.crossingMax)} ms` +
+              (latency.crossingsMissed ? `, ${latency.crossingsMissed} without an alert within 10 s` : ''),
           )
         } finally {
           await server.stop()

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createImageStore } from '../images.js'
 import {
   createEngineHarness,
@@ -196,5 +196,34 @@ describe('lifecycle', () => {
     expect(h.events.map((e) => [e.alert.ruleId, (e.alert.evidence as { fault: string }).fault])).toEqual([
       ['rail-sensor-fault', 'out_of_range'],
     ])
+  })
+})
+
+describe('priority', () => {
+  it('stores and pushes a critical alert while a lesser one still waits for the store', async () => {
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const meta = h.store.meta
+    // the store as it is, except that inserts of anything below critical wait (a storm ahead of them)
+    const store: typeof meta = {
+      ...meta,
+      insertAlert: async (alert) => {
+        if (alert.severity !== 'critical') await held
+        return meta.insertAlert(alert)
+      },
+    }
+    const engine = await h.engineWith({ store })
+    h.clock = T0 + 5 * MIN + 10_000
+    // 52 °C passes the watch line, 62 °C the action line
+    engine.evaluate(rail, temps(0, [52, 62]), { batch: false, receivedAt: h.clock })
+    await vi.waitFor(() => expect(h.events.map((e) => e.alert.ruleId)).toContain('rail-action'), {
+      timeout: 5000,
+    })
+    expect(h.events.map((e) => e.alert.ruleId)).toEqual(['rail-action'])
+    release()
+    await engine.idle()
+    expect(h.timeline().sort()).toEqual(['raised:rail-action@5', 'raised:rail-watch@0'])
   })
 })

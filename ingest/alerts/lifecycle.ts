@@ -23,17 +23,26 @@ const key = (ruleId: string, subjectId: string) => `${ruleId}\u0000${subjectId}`
  * Open alerts and their lifecycle: raised → acknowledged → cleared, at most one open per (rule,
  * subject), escalation, historical alerts from late data. Decisions are synchronous (the stream
  * must know at once whether an alert is open); the stored records and the pushes follow in order
- * on one promise chain, so an event is pushed only after it is stored.
+ * on a promise chain, so an event is pushed only after it is stored.
+ *
+ * One chain per severity: everything about one alert (raise, clear, acknowledge, escalate) stays
+ * in order on its rule's chain, and a critical alert never waits behind a storm of lesser ones.
+ * Measured before: 10,000 stuck-sensor alerts (info) of a fleet sending constant values queued
+ * ~10 s of inserts, and a rail crossing's critical alert came after them (bench/latency.ts).
  */
 export function createAlertBook(deps: BookDeps) {
   const { store, log } = deps
   const open = new Map<string, Entry>()
   /** Open alerts late readings raised that nobody was told of yet (few; checked per message). */
   const unannounced = new Map<string, Entry>()
-  let chain: Promise<void> = Promise.resolve()
+  const lanes = new Map<string, Promise<void>>()
 
-  const enqueue = (task: () => Promise<void>) => {
-    chain = chain.then(task).catch((err: unknown) => log.error({ err }, 'alert state not stored'))
+  const enqueue = (entry: Pick<Entry, 'req'> | undefined, task: () => Promise<void>) => {
+    const severity = entry?.req.rule.severity ?? 'none'
+    const lane = (lanes.get(severity) ?? Promise.resolve())
+      .then(task)
+      .catch((err: unknown) => log.error({ err }, 'alert state not stored'))
+    lanes.set(severity, lane)
   }
 
   const view = (record: AlertRecord, entry: Entry): AlertView => ({
@@ -72,7 +81,7 @@ export function createAlertBook(deps: BookDeps) {
   }
 
   const announce = (entry: Entry) =>
-    enqueue(async () => {
+    enqueue(entry, async () => {
       if (!entry.record) return
       entry.levelSince = deps.now()
       log.info(
@@ -94,7 +103,7 @@ export function createAlertBook(deps: BookDeps) {
       const entry: Entry = { req, announce: !req.late, level: 0, levelSince: deps.now(), acked: false }
       open.set(k, entry)
       if (!entry.announce) unannounced.set(k, entry)
-      enqueue(async () => {
+      enqueue(entry, async () => {
         entry.record = await insert(req)
       })
       if (entry.announce) announce(entry)
@@ -115,7 +124,7 @@ export function createAlertBook(deps: BookDeps) {
       if (entry.timer) deps.clearTimer(entry.timer)
       // raised and cleared before anyone was told: its whole life lies in the past
       const historical = !entry.announce
-      enqueue(async () => {
+      enqueue(entry, async () => {
         const record = entry.record
         if (!record) return
         await store.clearAlert(record.id, at, value, by)
@@ -143,7 +152,7 @@ export function createAlertBook(deps: BookDeps) {
 
     /** An alert late readings raised and cleared while evaluated apart from the live state (history). */
     recordHistorical(req: RaiseRequest, clearedAt: number, clearedValue: number) {
-      enqueue(async () => {
+      enqueue({ req }, async () => {
         const record = await insert({ ...req, late: true }, { historical: true })
         await store.clearAlert(record.id, clearedAt, clearedValue)
         log.info(
@@ -154,8 +163,10 @@ export function createAlertBook(deps: BookDeps) {
     },
 
     acknowledge(id: number, actor: string, note: string | null): Promise<AlertView> {
+      // on the alert's own chain, after its insert and before a later clear
+      const known = [...open.values()].find((e) => e.record?.id === id)
       return new Promise((resolve, reject) => {
-        enqueue(async () => {
+        enqueue(known, async () => {
           try {
             const entry = [...open.values()].find((e) => e.record?.id === id)
             if (!entry?.record) {
@@ -199,7 +210,7 @@ export function createAlertBook(deps: BookDeps) {
         entry.level++
         entry.levelSince = now
         const group = esc.groups[entry.level] as string
-        enqueue(async () => {
+        enqueue(entry, async () => {
           const record = entry.record as AlertRecord
           await store.updateAlert(record.id, { escalationLevel: entry.level })
           await store.addAlertEvent({
@@ -231,7 +242,7 @@ export function createAlertBook(deps: BookDeps) {
 
     openKeys: () => [...open.values()].map((e) => ({ ruleId: e.req.rule.id, subjectId: e.req.subjectId })),
     openRecords: (): AlertRecord[] => [...open.values()].flatMap((e) => (e.record ? [e.record] : [])),
-    idle: () => chain,
+    idle: () => Promise.all(lanes.values()).then(() => undefined),
     close() {
       for (const entry of open.values()) if (entry.timer) deps.clearTimer(entry.timer)
     },
