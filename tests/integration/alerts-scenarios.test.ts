@@ -123,7 +123,12 @@ async function replayScenario(
     await advance(scenario.start + scenario.duration)
     await engine.idle()
     engine.close()
-    const alerts = (await store.meta.listAlerts({ limit: 1000 })).reverse()
+    // in raise order; alerts raised at the same instant by device and rule (each severity is
+    // stored on its own chain, so their ids need not follow the order they were raised in)
+    const alerts = (await store.meta.listAlerts({ limit: 1000 })).sort(
+      (a, b) =>
+        a.raisedAt - b.raisedAt || a.deviceId.localeCompare(b.deviceId) || a.ruleId.localeCompare(b.ruleId),
+    )
     return { pushed, alerts }
   } finally {
     await store.close()
@@ -257,8 +262,8 @@ const PADDY_NO_CALENDAR = [
 ]
 const PADDY_WITH_CALENDAR = ['p-season paddy-too-deep watch 103d03h00m–104d03h30m']
 const NIGHT = [
-  'r-night reservoir-silent warning 0d04h13m–0d10h00m',
   'p-night paddy-silent watch 0d04h13m–0d10h00m',
+  'r-night reservoir-silent warning 0d04h13m–0d10h00m',
   'rail-night rail-silent warning 0d04h13m–0d10h00m',
   'r-night reservoir-rising-fast warning 0d07h20m–0d11h35m late',
   'r-night reservoir-above-normal watch 0d07h55m–open late',
