@@ -226,4 +226,30 @@ describe('priority', () => {
     await engine.idle()
     expect(h.timeline().sort()).toEqual(['raised:rail-action@5', 'raised:rail-watch@0'])
   })
+
+  it('hands every insert to the store at once, so alerts raised together can be written together', async () => {
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const meta = h.store.meta
+    const asked: string[] = []
+    const store: typeof meta = {
+      ...meta,
+      insertAlert: async (alert) => {
+        asked.push(alert.ruleId)
+        await held
+        return meta.insertAlert(alert)
+      },
+    }
+    const engine = await h.engineWith({ store })
+    h.clock = T0 + 15 * MIN
+    // rising 7 °C in 15 minutes and past 50 °C: two watch alerts, on one chain
+    engine.evaluate(rail, temps(0, [46, 49, 51.5, 53]), { batch: false, receivedAt: h.clock })
+    await vi.waitFor(() => expect(asked.sort()).toEqual(['rail-rising-fast', 'rail-watch']))
+    expect(h.events).toEqual([])
+    release()
+    await engine.idle()
+    expect(h.events.map((e) => e.alert.ruleId).sort()).toEqual(['rail-rising-fast', 'rail-watch'])
+  })
 })

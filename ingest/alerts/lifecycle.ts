@@ -103,8 +103,12 @@ export function createAlertBook(deps: BookDeps) {
       const entry: Entry = { req, announce: !req.late, level: 0, levelSince: deps.now(), acked: false }
       open.set(k, entry)
       if (!entry.announce) unannounced.set(k, entry)
+      // the insert starts now, not when its chain gets to it: the store writes the alerts that
+      // arrive together in one batch (a storm's thousands), and the chain only waits for the record
+      const stored = insert(req)
+      stored.catch(() => undefined) // reported on the chain
       enqueue(entry, async () => {
-        entry.record = await insert(req)
+        entry.record = await stored
       })
       if (entry.announce) announce(entry)
     },

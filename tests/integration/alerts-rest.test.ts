@@ -49,10 +49,12 @@ describe('alerts REST', () => {
     await reservoir(t0, { water_level_m: 9.2 })
     await reservoir(t0 + 60_000, { water_level_m: 8.75 })
 
-    // the PUBACK comes once the reading is evaluated; the alert row follows on the engine's queue
+    // the PUBACK comes once the reading is evaluated; the alert rows, and the reservoir alert's
+    // clear, follow on the engine's queue
     const all = await eventually(async () => {
       const res = await sys.api<Alerts>('GET', '/alerts')
-      return res.body.alerts.length === 3 && res
+      const settled = res.body.alerts.length === 3 && res.body.alerts.some((a) => a.state === 'cleared')
+      return settled && res
     })
     AlertListSchema.parse(all.body)
     expect(all.body.alerts.map((a) => a.ruleId).sort()).toEqual([

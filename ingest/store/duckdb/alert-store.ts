@@ -1,5 +1,6 @@
 import type { DeviceKind } from '../../../firmware-contracts/index.js'
 import type { AlertEventRecord, AlertRecord, AlertStore, Severity, ThresholdRule } from '../meta-store.js'
+import { createAlertInserter } from './alert-inserts.js'
 import type { Db } from './database.js'
 
 const ts = (param: string) => `to_timestamp(${param}::DOUBLE / 1000)`
@@ -122,38 +123,7 @@ export function createDuckDbAlertStore(db: Db): AlertStore {
         ],
       )
     },
-    async insertAlert(alert) {
-      const rows = await db.all<AlertRow>(
-        `INSERT INTO alerts (rule_id, device_id, metric, severity, state, message, value, threshold, raised_at,
-           cleared_at, type, subject, site, device_kind, escalation_level, historical, late, evidence)
-         VALUES ($1, $2, $3, $4, 'raised', $5, $6, $7, ${ts('$8')}, NULL, $9, $10, $11, $12, 0, $13, $14, $15)
-         RETURNING ${ALERT_COLUMNS}`,
-        [
-          alert.ruleId,
-          alert.deviceId,
-          alert.metric,
-          alert.severity,
-          alert.message,
-          alert.value,
-          alert.threshold,
-          alert.raisedAt,
-          alert.type ?? 'threshold',
-          alert.subject ?? 'device',
-          alert.site ?? null,
-          alert.deviceKind ?? null,
-          alert.historical ?? false,
-          alert.late ?? false,
-          alert.evidence === undefined ? null : JSON.stringify(alert.evidence),
-        ],
-      )
-      const created = toAlert(rows[0] as AlertRow)
-      await db.run(`INSERT INTO alert_events VALUES ($1, 'raised', ${ts('$2')}, $3, 'system', NULL)`, [
-        created.id,
-        created.raisedAt,
-        created.value,
-      ])
-      return created
-    },
+    insertAlert: createAlertInserter<AlertRow>(db, ALERT_COLUMNS, toAlert),
     async clearAlert(id, clearedAt, value, by) {
       await db.run(`UPDATE alerts SET state = 'cleared', cleared_at = ${ts('$2')} WHERE id = $1`, [
         id,

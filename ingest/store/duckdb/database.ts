@@ -1,14 +1,32 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api'
 import { SCHEMA_STATEMENTS } from './schema.js'
 
 export type Params = DuckDBValue[]
+
+/** Parameters and, where inferring from the values would not do (a list's type follows its first item), their types. */
+export interface Statement {
+  all<T = Record<string, unknown>>(params: Params, types?: DuckDBType[]): Promise<T[]>
+  run(params: Params, types?: DuckDBType[]): Promise<void>
+}
 
 /** A thin wrapper: JS rows out, numbers for BIGINT/epoch columns (every query casts them). */
 export interface Db {
   all<T = Record<string, unknown>>(sql: string, params?: Params): Promise<T[]>
   run(sql: string, params?: Params): Promise<void>
+  /**
+   * A statement on the shared connection, prepared on first use and kept until the database
+   * closes: for SQL run again and again, since parsing and planning cost DuckDB about as much as
+   * a small insert does. Its runs take turns (the parameters are bound on the statement).
+   */
+  prepared(sql: string): Statement
   /** A dedicated connection, e.g. for the appender, so writes never queue behind reads. */
   connect(): Promise<DuckDBConnection>
   /** Closes a connection from `connect()` before the database closes. */
@@ -67,20 +85,27 @@ export async function openDuckDb(path: string, options: { memoryLimitMb?: number
     inFlight -= 1
     if (inFlight === 0) whenIdle?.()
   }
-  /** The connection, with every native call counted so that `close` can wait for it. */
+  /** Native work, counted so that `close` can wait for it. */
+  const counted = <R>(work: () => Promise<R>): Promise<R> => {
+    if (closing) return Promise.reject(new Error('the database is closed'))
+    inFlight += 1
+    let pending: Promise<R>
+    try {
+      pending = Promise.resolve(work())
+    } catch (err) {
+      pending = Promise.reject(err)
+    }
+    pending.then(settled, settled)
+    return pending
+  }
+  /** The connection, with every native call counted. */
   const tracked = (connection: DuckDBConnection): DuckDBConnection =>
     new Proxy(connection, {
       get(target, property) {
         const value = Reflect.get(target, property, target)
         if (typeof value !== 'function') return value
         if (!ASYNC_METHODS.has(property)) return value.bind(target)
-        return (...args: unknown[]) => {
-          if (closing) return Promise.reject(new Error('the database is closed'))
-          inFlight += 1
-          const pending = Promise.resolve(value.apply(target, args))
-          pending.then(settled, settled)
-          return pending
-        }
+        return (...args: unknown[]) => counted(() => value.apply(target, args))
       },
     })
   const connect = async () => {
@@ -112,6 +137,32 @@ export async function openDuckDb(path: string, options: { memoryLimitMb?: number
     },
     async run(sql, params) {
       await main.run(sql, params)
+    },
+    prepared(sql) {
+      let statement: Promise<DuckDBPreparedStatement> | undefined
+      let turn: Promise<unknown> = Promise.resolve()
+      const take = <R>(
+        params: Params,
+        types: DuckDBType[] | undefined,
+        execute: (s: DuckDBPreparedStatement) => Promise<R>,
+      ): Promise<R> => {
+        const result = turn.then(async () => {
+          statement ??= main.prepare(sql)
+          const prepared = await statement.catch((err: unknown) => {
+            statement = undefined
+            throw err
+          })
+          prepared.bind(params, types)
+          return counted(() => execute(prepared))
+        })
+        turn = result.catch(() => undefined)
+        return result
+      }
+      return {
+        all: <T>(params: Params, types?: DuckDBType[]) =>
+          take(params, types, async (s) => (await s.runAndReadAll()).getRowObjectsJS() as T[]),
+        run: (params, types) => take(params, types, async (s) => void (await s.run())),
+      }
     },
     connect,
     disconnect(connection) {
