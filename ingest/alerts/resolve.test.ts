@@ -39,11 +39,18 @@ describe('defaults overridden per site and device', () => {
     expect(effectiveRule(rule('reservoir-rising-fast'), settings)).toMatchObject({ onlyAbove: 10.5 })
   })
 
-  it('keeps the absolute defaults where the site has no parameter', () => {
+  it('keeps the absolute defaults where the site has no parameter: the loaded rule itself', () => {
     expect(effectiveRule(rule('reservoir-level-high'), mergeSettings())).toMatchObject({
       threshold: 9,
       clear: 8.8,
     })
+    // nothing to resolve: not copied nor validated again (10,000 devices' first readings)
+    const other = mergeSettings({
+      params: { railWatchC: 47 },
+      rules: { 'rail-action': { severity: 'watch' } },
+    })
+    expect(effectiveRule(rule('reservoir-level-high'), other)).toBe(rule('reservoir-level-high'))
+    expect(effectiveRule(rule('rail-watch'), other)).not.toBe(rule('rail-watch'))
   })
 
   it('takes rail watch/action lines per section, and a device patch over its site’s', () => {
