@@ -33,10 +33,18 @@ export class TlsFilesError extends Error {
   readonly code = 'TLS_FILES'
 }
 
+/**
+ * Connections the kernel may hold completed before they are accepted. Node's default, 511, is
+ * too few when a whole fleet reconnects after a restart: the rest of the handshakes are dropped
+ * and each device retries only after TCP's backoff (1 s, 3 s, 7 s…). The kernel caps it at
+ * net.core.somaxconn (4096 on current Linux).
+ */
+export const LISTEN_BACKLOG = 4096
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject)
       resolve((server.address() as AddressInfo).port)
     })
