@@ -9,6 +9,8 @@ export { AlertActionError, type RaiseRequest, type RuleInfo } from './alert-type
 interface Entry {
   req: RaiseRequest
   record?: AlertRecord
+  /** The insert, started when the alert was raised (undefined for alerts restored from the store). */
+  stored?: Promise<AlertRecord>
   /** Decided synchronously: this alert is (or will be) pushed; false = so far only history. */
   announce: boolean
   timer?: ReturnType<typeof setTimeout>
@@ -107,6 +109,7 @@ export function createAlertBook(deps: BookDeps) {
       // arrive together in one batch (a storm's thousands), and the chain only waits for the record
       const stored = insert(req)
       stored.catch(() => undefined) // reported on the chain
+      entry.stored = stored
       enqueue(entry, async () => {
         entry.record = await stored
       })
@@ -128,11 +131,22 @@ export function createAlertBook(deps: BookDeps) {
       if (entry.timer) deps.clearTimer(entry.timer)
       // raised and cleared before anyone was told: its whole life lies in the past
       const historical = !entry.announce
+      // stored as soon as the alert is, not when the chain gets here: the clears of a storm (an
+      // outage ending) are written together. An insert that failed was reported on the chain.
+      const recorded = entry.stored ?? Promise.resolve(entry.record)
+      const stored = recorded.then(
+        async (record) => {
+          if (!record) return
+          await store.clearAlert(record.id, at, value, by)
+          if (historical) await store.updateAlert(record.id, { historical: true })
+        },
+        () => undefined,
+      )
+      stored.catch(() => undefined) // reported on the chain
       enqueue(entry, async () => {
+        await stored
         const record = entry.record
         if (!record) return
-        await store.clearAlert(record.id, at, value, by)
-        if (historical) await store.updateAlert(record.id, { historical: true })
         const cleared: AlertRecord = { ...record, state: 'cleared', clearedAt: at, historical }
         log.info({ alertId: record.id, subject: subjectId, rule: ruleId, historical }, 'alert cleared')
         if (!historical) publish('cleared', entry, cleared, by ? { actor: by.actor, note: by.note } : {})

@@ -1,6 +1,6 @@
 import type { DeviceKind } from '../../../firmware-contracts/index.js'
 import type { AlertEventRecord, AlertRecord, AlertStore, Severity, ThresholdRule } from '../meta-store.js'
-import { createAlertInserter } from './alert-inserts.js'
+import { createAlertWrites } from './alert-writes.js'
 import type { Db } from './database.js'
 
 const ts = (param: string) => `to_timestamp(${param}::DOUBLE / 1000)`
@@ -123,20 +123,7 @@ export function createDuckDbAlertStore(db: Db): AlertStore {
         ],
       )
     },
-    insertAlert: createAlertInserter<AlertRow>(db, ALERT_COLUMNS, toAlert),
-    async clearAlert(id, clearedAt, value, by) {
-      await db.run(`UPDATE alerts SET state = 'cleared', cleared_at = ${ts('$2')} WHERE id = $1`, [
-        id,
-        clearedAt,
-      ])
-      await db.run(`INSERT INTO alert_events VALUES ($1, 'cleared', ${ts('$2')}, $3, $4, $5)`, [
-        id,
-        clearedAt,
-        value,
-        by?.actor ?? 'system',
-        by?.note ?? null,
-      ])
-    },
+    ...createAlertWrites<AlertRow>(db, ALERT_COLUMNS, toAlert),
     async getAlert(id) {
       const rows = await db.all<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [id])
       return rows[0] ? toAlert(rows[0]) : undefined

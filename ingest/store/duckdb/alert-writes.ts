@@ -1,6 +1,7 @@
 import { BOOLEAN, DOUBLE, LIST, listValue, VARCHAR } from '@duckdb/node-api'
 import type { AlertRecord, Severity } from '../meta-store.js'
 import type { Db } from './database.js'
+import { createWriteQueue, PartlyWritten } from './write-queue.js'
 
 export type NewAlert = Omit<AlertRecord, 'id'>
 
@@ -36,29 +37,26 @@ const ALERT_LIST_TYPES = [
 
 const RANK: Record<Severity, number> = { info: 1, watch: 2, warning: 3, critical: 4 }
 
-interface Waiting {
-  alert: NewAlert
-  resolve(record: AlertRecord): void
-  reject(err: unknown): void
+export interface AlertClear {
+  id: number
+  clearedAt: number
+  value: number
+  by?: { actor: string; note: string }
 }
 
 /**
- * Inserts raised alerts in batches: the alerts that arrive while one batch is being written go
- * into the next, as one statement for the alerts and one for their 'raised' events. A statement
- * costs DuckDB ~1–3 ms of CPU whatever its size (measured: `SELECT 1` 0.37 ms, one parameterised
- * INSERT … RETURNING ~3 ms here), so a storm of 10,000 alerts took ~70 s of a core one by one;
- * batched it takes well under a second. The first alert of a quiet moment goes at once.
- *
- * A batch takes the most severe waiting alerts first. If a batch fails, its alerts are retried
- * one by one, so one bad row rejects only its own caller.
+ * New and cleared alerts, written in batches (write-queue.ts): the alerts raised while one batch
+ * is being written go into the next, as one statement for the alerts and one for their events.
+ * Measured here: one parameterised INSERT … RETURNING ~3 ms of CPU, so a storm of 10,000 alerts
+ * (a fleet sending constant values, a city-wide outage) took ~70 s of a core one by one, and
+ * takes well under a second batched. New alerts go most severe first: a critical alert waits at
+ * most for one batch of lesser ones.
  */
-export function createAlertInserter<Row extends { id: number }>(
+export function createAlertWrites<Row extends { id: number }>(
   db: Db,
   returning: string,
   toRecord: (row: Row) => AlertRecord,
 ) {
-  let waiting: Waiting[] = []
-  let writing = false
   /** Ids taken from the sequence and not used yet: one query per ID_BLOCK alerts, not per batch. */
   let spare: number[] = []
 
@@ -117,66 +115,62 @@ export function createAlertInserter<Row extends { id: number }>(
     return ids.map((id) => toRecord(byId.get(id) as Row))
   }
 
-  /** Stored alerts, or undefined where the store refused the row (that caller got the error). */
-  const insertOrRetry = async (batch: Waiting[]): Promise<Array<AlertRecord | undefined>> => {
-    try {
-      return await insertRows(batch.map((w) => w.alert))
-    } catch (err) {
-      if (batch.length === 1) {
-        ;(batch[0] as Waiting).reject(err)
-        return [undefined]
-      }
-      const each: Array<AlertRecord | undefined> = []
-      for (const w of batch) each.push(...(await insertOrRetry([w])))
-      return each
-    }
-  }
+  const clearAlerts = db.prepared(
+    `UPDATE alerts SET state = 'cleared', cleared_at = to_timestamp(c.cleared / 1000)
+       FROM (SELECT unnest($1::BIGINT[]) AS id, unnest($2::DOUBLE[]) AS cleared) AS c
+      WHERE alerts.id = c.id`,
+  )
+  const clearEvents = db.prepared(
+    `INSERT INTO alert_events SELECT id, 'cleared', to_timestamp(cleared / 1000), value, actor, note
+       FROM (SELECT unnest($1::BIGINT[]) AS id, unnest($2::DOUBLE[]) AS cleared, unnest($3::DOUBLE[]) AS value,
+         unnest($4::VARCHAR[]) AS actor, unnest($5::VARCHAR[]) AS note)`,
+  )
 
-  const settle = async (batch: Waiting[]) => {
-    const records = await insertOrRetry(batch)
-    const stored = batch.flatMap((w, i) => {
-      const record = records[i]
-      return record ? [{ w, record }] : []
-    })
-    if (stored.length === 0) return
-    try {
-      await insertEvents.run(
+  const insert = createWriteQueue<NewAlert, AlertRecord>(
+    async (alerts) => {
+      const records = await insertRows(alerts)
+      try {
+        await insertEvents.run(
+          [
+            listValue(records.map((r) => r.id)),
+            listValue(records.map((r) => r.raisedAt)),
+            listValue(records.map((r) => r.value)),
+          ],
+          [NUMBERS, NUMBERS, NUMBERS],
+        )
+      } catch (err) {
+        // the alerts are stored, only their 'raised' events are not: a retry would store them twice
+        throw new PartlyWritten('alert events not stored', { cause: err })
+      }
+      return records
+    },
+    { maxBatch: MAX_ALERT_BATCH, rank: (alert) => RANK[alert.severity] },
+  )
+
+  // a clear stores the same state and its event again if retried, so no PartlyWritten here
+  const clear = createWriteQueue<AlertClear, void>(
+    async (clears) => {
+      const ids = listValue(clears.map((c) => c.id))
+      const at = listValue(clears.map((c) => c.clearedAt))
+      await clearAlerts.run([ids, at], [NUMBERS, NUMBERS])
+      await clearEvents.run(
         [
-          listValue(stored.map((s) => s.record.id)),
-          listValue(stored.map((s) => s.record.raisedAt)),
-          listValue(stored.map((s) => s.record.value)),
+          ids,
+          at,
+          listValue(clears.map((c) => c.value)),
+          listValue(clears.map((c) => c.by?.actor ?? 'system')),
+          listValue(clears.map((c) => c.by?.note ?? null)),
         ],
-        [NUMBERS, NUMBERS, NUMBERS],
+        [NUMBERS, NUMBERS, NUMBERS, TEXTS, TEXTS],
       )
-      for (const s of stored) s.w.resolve(s.record)
-    } catch (err) {
-      // the alerts are stored; only their 'raised' events are not (no retry: that would store them twice)
-      for (const s of stored) s.w.reject(err)
-    }
-  }
+      return clears.map(() => undefined)
+    },
+    { maxBatch: MAX_ALERT_BATCH },
+  )
 
-  const drain = async () => {
-    writing = true
-    while (waiting.length > 0) {
-      let batch = waiting
-      if (batch.length > MAX_ALERT_BATCH) {
-        // stable: alerts of one severity keep their order
-        const sorted = batch
-          .map((w, i) => ({ w, i }))
-          .sort((a, b) => RANK[b.w.alert.severity] - RANK[a.w.alert.severity] || a.i - b.i)
-        batch = sorted.slice(0, MAX_ALERT_BATCH).map((s) => s.w)
-        waiting = sorted.slice(MAX_ALERT_BATCH).map((s) => s.w)
-      } else {
-        waiting = []
-      }
-      await settle(batch)
-    }
-    writing = false
+  return {
+    insertAlert: insert,
+    clearAlert: (id: number, clearedAt: number, value: number, by?: AlertClear['by']) =>
+      clear({ id, clearedAt, value, ...(by ? { by } : {}) }),
   }
-
-  return (alert: NewAlert): Promise<AlertRecord> =>
-    new Promise<AlertRecord>((resolve, reject) => {
-      waiting.push({ alert, resolve, reject })
-      if (!writing) void drain()
-    })
 }

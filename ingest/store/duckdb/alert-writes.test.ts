@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AlertRecord, Severity } from '../meta-store.js'
-import { MAX_ALERT_BATCH } from './alert-inserts.js'
 import { createDuckDbAlertStore } from './alert-store.js'
+import { MAX_ALERT_BATCH } from './alert-writes.js'
 import { type Db, openDuckDb } from './database.js'
 
 let dir: string
@@ -126,6 +126,37 @@ describe('batched alert inserts', () => {
     expect(rows.map((r) => r.device_id)).toEqual(['dev-1', 'dev-2', 'dev-4'])
     const [events] = await db.all<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM alert_events')
     expect(events?.n).toBe(3)
+  })
+})
+
+describe('batched alert clears', () => {
+  it('clears a burst of alerts in a few statements, each with its cleared event and actor', async () => {
+    const { db: counted, runs } = counting(db)
+    const store = createDuckDbAlertStore(counted)
+    const records = await Promise.all(Array.from({ length: 700 }, (_, i) => store.insertAlert(alert(i))))
+    await Promise.all(
+      records.map((r, i) =>
+        store.clearAlert(
+          r.id,
+          T0 + 60_000 + i,
+          i % 2 ? i : i + 0.25,
+          i === 7 ? { actor: 'tanaka', note: 'rule disabled' } : undefined,
+        ),
+      ),
+    )
+    // the first alone, then the rest in batches of at most MAX_ALERT_BATCH; none retried
+    expect(runs['UPDATE alerts SET']).toBe(1 + Math.ceil(699 / MAX_ALERT_BATCH))
+    const open = await store.listAlerts({ state: 'raised', limit: 1000 })
+    expect(open).toEqual([])
+    expect(await store.getAlert(records[9]?.id as number)).toMatchObject({
+      state: 'cleared',
+      clearedAt: T0 + 60_000 + 9,
+    })
+    const events = await store.listAlertEvents(records[7]?.id as number)
+    expect(events.map((e) => [e.event, e.at, e.value, e.actor, e.note])).toEqual([
+      ['raised', T0 + 7, 7, 'system', null],
+      ['cleared', T0 + 60_007, 7, 'tanaka', 'rule disabled'],
+    ])
   })
 })
 
