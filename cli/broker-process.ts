@@ -161,9 +161,18 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
     const readings = openReadingStore(config, embedded, log)
     if ('close' in readings) cleanups.unshift(() => readings.close())
     if ('backlogBytes' in readings) registerSpoolMetrics(metrics, readings)
+    const ingestMetrics = createIngestMetrics(metrics, () => writer.pendingRows())
     const writer = createBatchWriter(
       readings,
-      { maxRows: config.ingest.batchMaxRows, maxAgeMs: config.ingest.batchMaxAgeMs, retryDelayMs: 100 },
+      {
+        maxRows: config.ingest.batchMaxRows,
+        maxAgeMs: config.ingest.batchMaxAgeMs,
+        retryDelayMs: 100,
+        onWritten: (rows, seconds) => {
+          ingestMetrics.storeWriteSeconds.observe(seconds)
+          ingestMetrics.storeWriteRows.observe(rows)
+        },
+      },
       log.child({ component: 'writer' }),
     )
     const images = createImageStore(join(config.dataDir, 'images'), imageMeta)
@@ -185,7 +194,7 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
       writer,
       dedupe,
       deadLetters: createDeadLetterSink(deadLetters, ingestLog),
-      metrics: createIngestMetrics(metrics, () => writer.pendingRows()),
+      metrics: ingestMetrics,
       log: ingestLog,
       // alerts and live charts run in the all-in-one process (`mimamori start`), not here
       listeners: [],

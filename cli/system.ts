@@ -177,9 +177,18 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
     if ('close' in readings) cleanups.unshift(() => readings.close())
     if ('backlogBytes' in readings) registerSpoolMetrics(metrics, readings)
     const latest = await loadLatestCache(readings)
+    const ingestMetrics = createIngestMetrics(metrics, () => writer.pendingRows())
     const writer = createBatchWriter(
       readings,
-      { maxRows: config.ingest.batchMaxRows, maxAgeMs: config.ingest.batchMaxAgeMs, retryDelayMs: 100 },
+      {
+        maxRows: config.ingest.batchMaxRows,
+        maxAgeMs: config.ingest.batchMaxAgeMs,
+        retryDelayMs: 100,
+        onWritten: (rows, seconds) => {
+          ingestMetrics.storeWriteSeconds.observe(seconds)
+          ingestMetrics.storeWriteRows.observe(rows)
+        },
+      },
       log.child({ component: 'writer' }),
     )
     const images = createImageStore(join(config.dataDir, 'images'), store.meta)
@@ -232,7 +241,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
       writer,
       dedupe,
       deadLetters: createDeadLetterSink(store.meta, ingestLog),
-      metrics: createIngestMetrics(metrics, () => writer.pendingRows()),
+      metrics: ingestMetrics,
       log: ingestLog,
       listeners,
       qualityOf: maintenance.qualityOf,

@@ -64,6 +64,23 @@ describe('batch writer', () => {
     expect(writer.pendingRows()).toBe(0)
   })
 
+  it('reports each write with its rows and the seconds until durable, retries included', async () => {
+    const { store } = fakeStore(2)
+    const written: Array<[number, number]> = []
+    const writer = createBatchWriter(
+      store,
+      { maxRows: 100, maxAgeMs: 5, retryDelayMs: 10, onWritten: (rows, s) => written.push([rows, s]) },
+      log,
+    )
+    const done = writer.enqueue([row(1), row(2)])
+    await vi.advanceTimersByTimeAsync(100)
+    await done
+    // two failures: 10 ms and 20 ms of backoff before the write that succeeded
+    expect(written).toHaveLength(1)
+    expect(written[0]?.[0]).toBe(2)
+    expect(written[0]?.[1]).toBeGreaterThanOrEqual(0.03)
+  })
+
   it('flushes everything on close and refuses new rows after', async () => {
     const { store, batches } = fakeStore()
     const writer = createBatchWriter(store, { maxRows: 100, maxAgeMs: 10_000, retryDelayMs: 10 }, log)

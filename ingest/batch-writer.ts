@@ -6,6 +6,8 @@ export interface BatchWriterOptions {
   maxAgeMs: number
   /** First retry delay after a failed write; doubles up to 5 s. */
   retryDelayMs: number
+  /** After each write: its rows, and seconds from the first attempt until durable (retries included). */
+  onWritten?: (rows: number, seconds: number) => void
 }
 
 export interface BatchWriter {
@@ -52,11 +54,13 @@ export function createBatchWriter(
 
   async function writeWithRetry(batch: Batch) {
     let delay = options.retryDelayMs
+    const started = performance.now()
     for (;;) {
       try {
         await store.write(batch.rows)
         if (!ok) log.info('store writable again')
         ok = true
+        options.onWritten?.(batch.rows.length, (performance.now() - started) / 1000)
         return
       } catch (err) {
         if (ok) log.error({ err, rows: batch.rows.length }, 'store write failed; retrying')

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 export interface IngestMetrics {
   messages: Counter<'result' | 'reason'>
@@ -6,6 +6,9 @@ export interface IngestMetrics {
   metricsRejected: Counter<'reason'>
   pendingRows: Gauge
   images: Counter<'result'>
+  /** Group commits into the reading store: seconds until durable, and rows. */
+  storeWriteSeconds: Histogram
+  storeWriteRows: Histogram
 }
 
 export function createIngestMetrics(registry: Registry, pendingRows: () => number): IngestMetrics {
@@ -32,6 +35,18 @@ export function createIngestMetrics(registry: Registry, pendingRows: () => numbe
       name: 'mimamori_ingest_images_total',
       help: 'Camera images by result (stored, duplicate)',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    storeWriteSeconds: new Histogram({
+      name: 'mimamori_ingest_store_write_seconds',
+      help: 'Group commits into the reading store: seconds from the first attempt until durable (retries included); PUBACKs wait for them',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    storeWriteRows: new Histogram({
+      name: 'mimamori_ingest_store_write_rows',
+      help: 'Metric rows per group commit into the reading store',
+      buckets: [1, 10, 100, 1000, 5000, 20000, 100000],
       registers: [registry],
     }),
     pendingRows: new Gauge({

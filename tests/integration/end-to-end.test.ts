@@ -136,6 +136,12 @@ describe('device to browser', () => {
     await device.publishAsync(telemetryTopic('paddy-dup'), payload, { qos: 1 })
     expect(await sys.system.readings.count('paddy-dup')).toBe(1)
     expect(await sys.metric('mimamori_ingest_readings_total', { result: 'duplicate' })).toBe(1)
+    // the group commit it waited for is on /metrics: how long, how many rows
+    const text = await (await fetch(`${sys.httpUrl}/metrics`)).text()
+    const count = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1])
+    expect(count('mimamori_ingest_store_write_seconds_count')).toBeGreaterThanOrEqual(1)
+    expect(count('mimamori_ingest_store_write_rows_sum')).toBeGreaterThanOrEqual(1)
+    expect(count('mimamori_ingest_store_write_seconds_sum')).toBeGreaterThan(0)
   })
 
   it('answers the REST API only with a session', async () => {
