@@ -170,9 +170,14 @@ export function createAlertBook(deps: BookDeps) {
 
     /** An alert late readings raised and cleared while evaluated apart from the live state (history). */
     recordHistorical(req: RaiseRequest, clearedAt: number, clearedValue: number) {
-      enqueue({ req }, async () => {
-        const record = await insert({ ...req, late: true }, { historical: true })
+      // stored at once like a live alert, so a backfill's many are written together
+      const stored = insert({ ...req, late: true }, { historical: true }).then(async (record) => {
         await store.clearAlert(record.id, clearedAt, clearedValue)
+        return record
+      })
+      stored.catch(() => undefined) // reported on the chain
+      enqueue({ req }, async () => {
+        const record = await stored
         log.info(
           { alertId: record.id, subject: req.subjectId, rule: req.rule.id },
           'historical alert recorded',
