@@ -168,10 +168,7 @@ export async function startBrokerProcess(config: SystemConfig, log: Logger): Pro
         maxRows: config.ingest.batchMaxRows,
         maxAgeMs: config.ingest.batchMaxAgeMs,
         retryDelayMs: 100,
-        onWritten: (rows, seconds) => {
-          ingestMetrics.storeWriteSeconds.observe(seconds)
-          ingestMetrics.storeWriteRows.observe(rows)
-        },
+        onWritten: ingestMetrics.storeWritten,
       },
       log.child({ component: 'writer' }),
     )

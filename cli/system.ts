@@ -184,10 +184,7 @@ export async function startSystem(config: SystemConfig, log: Logger): Promise<Ru
         maxRows: config.ingest.batchMaxRows,
         maxAgeMs: config.ingest.batchMaxAgeMs,
         retryDelayMs: 100,
-        onWritten: (rows, seconds) => {
-          ingestMetrics.storeWriteSeconds.observe(seconds)
-          ingestMetrics.storeWriteRows.observe(rows)
-        },
+        onWritten: ingestMetrics.storeWritten,
       },
       log.child({ component: 'writer' }),
     )

@@ -6,12 +6,23 @@ export interface IngestMetrics {
   metricsRejected: Counter<'reason'>
   pendingRows: Gauge
   images: Counter<'result'>
-  /** Group commits into the reading store: seconds until durable, and rows. */
-  storeWriteSeconds: Histogram
-  storeWriteRows: Histogram
+  /** One group commit into the reading store: its rows, seconds until durable (batch writer's `onWritten`). */
+  storeWritten(rows: number, seconds: number): void
 }
 
 export function createIngestMetrics(registry: Registry, pendingRows: () => number): IngestMetrics {
+  const storeWriteSeconds = new Histogram({
+    name: 'mimamori_ingest_store_write_seconds',
+    help: 'Group commits into the reading store: seconds from the first attempt until durable (retries included); PUBACKs wait for them',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  const storeWriteRows = new Histogram({
+    name: 'mimamori_ingest_store_write_rows',
+    help: 'Metric rows per group commit into the reading store',
+    buckets: [1, 10, 100, 1000, 5000, 20000, 100000],
+    registers: [registry],
+  })
   return {
     messages: new Counter({
       name: 'mimamori_ingest_messages_total',
@@ -37,18 +48,10 @@ export function createIngestMetrics(registry: Registry, pendingRows: () => numbe
       labelNames: ['result'],
       registers: [registry],
     }),
-    storeWriteSeconds: new Histogram({
-      name: 'mimamori_ingest_store_write_seconds',
-      help: 'Group commits into the reading store: seconds from the first attempt until durable (retries included); PUBACKs wait for them',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
-    storeWriteRows: new Histogram({
-      name: 'mimamori_ingest_store_write_rows',
-      help: 'Metric rows per group commit into the reading store',
-      buckets: [1, 10, 100, 1000, 5000, 20000, 100000],
-      registers: [registry],
-    }),
+    storeWritten(rows, seconds) {
+      storeWriteSeconds.observe(seconds)
+      storeWriteRows.observe(rows)
+    },
     pendingRows: new Gauge({
       name: 'mimamori_ingest_pending_rows',
       help: 'Metric rows waiting for the store',

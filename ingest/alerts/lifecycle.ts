@@ -9,8 +9,8 @@ export { AlertActionError, type RaiseRequest, type RuleInfo } from './alert-type
 interface Entry {
   req: RaiseRequest
   record?: AlertRecord
-  /** The insert, started when the alert was raised (undefined for alerts restored from the store). */
-  stored?: Promise<AlertRecord>
+  /** The stored record: the insert started when the alert was raised, or the record restored. */
+  stored: Promise<AlertRecord>
   /** Decided synchronously: this alert is (or will be) pushed; false = so far only history. */
   announce: boolean
   timer?: ReturnType<typeof setTimeout>
@@ -102,14 +102,20 @@ export function createAlertBook(deps: BookDeps) {
     raise(req: RaiseRequest) {
       const k = key(req.rule.id, req.subjectId)
       if (open.has(k)) return
-      const entry: Entry = { req, announce: !req.late, level: 0, levelSince: deps.now(), acked: false }
-      open.set(k, entry)
-      if (!entry.announce) unannounced.set(k, entry)
       // the insert starts now, not when its chain gets to it: the store writes the alerts that
       // arrive together in one batch (a storm's thousands), and the chain only waits for the record
       const stored = insert(req)
       stored.catch(() => undefined) // reported on the chain
-      entry.stored = stored
+      const entry: Entry = {
+        req,
+        stored,
+        announce: !req.late,
+        level: 0,
+        levelSince: deps.now(),
+        acked: false,
+      }
+      open.set(k, entry)
+      if (!entry.announce) unannounced.set(k, entry)
       enqueue(entry, async () => {
         entry.record = await stored
       })
@@ -133,10 +139,8 @@ export function createAlertBook(deps: BookDeps) {
       const historical = !entry.announce
       // stored as soon as the alert is, not when the chain gets here: the clears of a storm (an
       // outage ending) are written together. An insert that failed was reported on the chain.
-      const recorded = entry.stored ?? Promise.resolve(entry.record)
-      const stored = recorded.then(
+      const stored = entry.stored.then(
         async (record) => {
-          if (!record) return
           await store.clearAlert(record.id, at, value, by)
           if (historical) await store.updateAlert(record.id, { historical: true })
         },
@@ -256,6 +260,7 @@ export function createAlertBook(deps: BookDeps) {
       open.set(key(record.ruleId, record.deviceId), {
         req: restoredRequest(record, rule, kind),
         record,
+        stored: Promise.resolve(record),
         announce: true,
         level: record.escalationLevel ?? 0,
         levelSince: deps.now(),

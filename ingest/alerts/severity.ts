@@ -1,8 +1,8 @@
-import type { Severity } from '../store/meta-store.js'
+import { SEVERITY_RANK, type Severity } from '../store/meta-store.js'
+
+export { SEVERITY_RANK }
 
 export const SEVERITIES = ['info', 'watch', 'warning', 'critical'] as const satisfies readonly Severity[]
-
-export const SEVERITY_RANK: Record<Severity, number> = { info: 1, watch: 2, warning: 3, critical: 4 }
 
 /**
  * Labels that never rely on colour (DESIGN.md): a word in each language and a distinct symbol, so

@@ -65,6 +65,9 @@ export type NewDeadLetter = Omit<DeadLetter, 'id'>
 
 export type Severity = 'info' | 'watch' | 'warning' | 'critical'
 
+/** Higher is more severe (the store writes the most severe waiting alerts first). */
+export const SEVERITY_RANK: Record<Severity, number> = { info: 1, watch: 2, warning: 3, critical: 4 }
+
 export interface ThresholdRule {
   id: string
   kind: DeviceKind

@@ -1,5 +1,5 @@
-import { BOOLEAN, DOUBLE, LIST, listValue, VARCHAR } from '@duckdb/node-api'
-import type { AlertRecord, Severity } from '../meta-store.js'
+import { BOOLEAN, DOUBLE, type DuckDBType, LIST, listValue, VARCHAR } from '@duckdb/node-api'
+import { type AlertRecord, SEVERITY_RANK } from '../meta-store.js'
 import type { Db } from './database.js'
 import { createWriteQueue, PartlyWritten } from './write-queue.js'
 
@@ -15,27 +15,6 @@ const ID_BLOCK = 64
 const NUMBERS = LIST(DOUBLE)
 const TEXTS = LIST(VARCHAR)
 const FLAGS = LIST(BOOLEAN)
-/** The parameters of the alerts insert, in order (ids travel as DOUBLE, cast to BIGINT in SQL). */
-const ALERT_LIST_TYPES = [
-  NUMBERS,
-  TEXTS,
-  TEXTS,
-  TEXTS,
-  TEXTS,
-  TEXTS,
-  NUMBERS,
-  NUMBERS,
-  NUMBERS,
-  TEXTS,
-  TEXTS,
-  TEXTS,
-  TEXTS,
-  FLAGS,
-  FLAGS,
-  TEXTS,
-]
-
-const RANK: Record<Severity, number> = { info: 1, watch: 2, warning: 3, critical: 4 }
 
 export interface AlertClear {
   id: number
@@ -89,27 +68,28 @@ export function createAlertWrites<Row extends { id: number }>(
 
   const insertRows = async (alerts: NewAlert[]): Promise<AlertRecord[]> => {
     const ids = await takeIds(alerts.length)
-    const column = <T>(pick: (alert: NewAlert) => T) => listValue(alerts.map(pick) as never[])
+    // the parameters in order, each list with its type (ids travel as DOUBLE, cast to BIGINT in SQL)
+    const columns: Array<[DuckDBType, (alert: NewAlert, i: number) => unknown]> = [
+      [NUMBERS, (_, i) => ids[i]],
+      [TEXTS, (a) => a.ruleId],
+      [TEXTS, (a) => a.deviceId],
+      [TEXTS, (a) => a.metric],
+      [TEXTS, (a) => a.severity],
+      [TEXTS, (a) => a.message],
+      [NUMBERS, (a) => a.value],
+      [NUMBERS, (a) => a.threshold],
+      [NUMBERS, (a) => a.raisedAt],
+      [TEXTS, (a) => a.type ?? 'threshold'],
+      [TEXTS, (a) => a.subject ?? 'device'],
+      [TEXTS, (a) => a.site ?? null],
+      [TEXTS, (a) => a.deviceKind ?? null],
+      [FLAGS, (a) => a.historical ?? false],
+      [FLAGS, (a) => a.late ?? false],
+      [TEXTS, (a) => (a.evidence === undefined ? null : JSON.stringify(a.evidence))],
+    ]
     const rows = await insertAlerts.all<Row>(
-      [
-        listValue(ids),
-        column((a) => a.ruleId),
-        column((a) => a.deviceId),
-        column((a) => a.metric),
-        column((a) => a.severity),
-        column((a) => a.message),
-        column((a) => a.value),
-        column((a) => a.threshold),
-        column((a) => a.raisedAt),
-        column((a) => a.type ?? 'threshold'),
-        column((a) => a.subject ?? 'device'),
-        column((a) => a.site ?? null),
-        column((a) => a.deviceKind ?? null),
-        column((a) => a.historical ?? false),
-        column((a) => a.late ?? false),
-        column((a) => (a.evidence === undefined ? null : JSON.stringify(a.evidence))),
-      ],
-      ALERT_LIST_TYPES,
+      columns.map(([, pick]) => listValue(alerts.map(pick) as never[])),
+      columns.map(([type]) => type),
     )
     const byId = new Map(rows.map((row) => [row.id, row]))
     return ids.map((id) => toRecord(byId.get(id) as Row))
@@ -144,10 +124,11 @@ export function createAlertWrites<Row extends { id: number }>(
       }
       return records
     },
-    { maxBatch: MAX_ALERT_BATCH, rank: (alert) => RANK[alert.severity] },
+    { maxBatch: MAX_ALERT_BATCH, rank: (alert) => SEVERITY_RANK[alert.severity] },
   )
 
-  // a clear stores the same state and its event again if retried, so no PartlyWritten here
+  // retried one by one after a failure, a clear stores the same state again and its event (which
+  // the failed batch did not store), so no PartlyWritten here
   const clear = createWriteQueue<AlertClear, void>(
     async (clears) => {
       const ids = listValue(clears.map((c) => c.id))
