@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import mqtt from 'mqtt'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatMoment } from '../../dashboard/web/format.js'
 import { startTestSystem, TEST_ADMIN_PASSWORD, type TestSystem } from '../helpers/system.js'
 import {
   createFleet,
@@ -104,7 +105,11 @@ describe.skipIf(!HAVE_CHROMIUM)('acting on the dashboard', () => {
     await goTo(page, '#/devices/r-01', '#camera-scrubber')
     await waitForText(page, '.camera figcaption', '（最新）')
     const latestAlt = await page.getAttribute('.camera img', 'alt')
-    expect(latestAlt).toMatch(/r-01 のカメラ画像（撮影 \d\d:\d\d:\d\d）/)
+    // the time as the dashboard writes it: a clock time today, with the date on another JST day
+    // (the seed's latest image is 10 minutes old, so just after midnight it is yesterday's)
+    const { body } = await sys.api<{ images: Array<{ captureTs: number }> }>('GET', '/devices/r-01/images')
+    const latestTs = Math.max(...body.images.map((i) => i.captureTs))
+    expect(latestAlt).toBe(`r-01 のカメラ画像（撮影 ${formatMoment(latestTs, Date.now(), 'ja')}）`)
     await page.focus('#camera-scrubber')
     await page.keyboard.press('Home')
     await page.waitForFunction(
