@@ -20,6 +20,7 @@ import {
   identityName,
 } from './auth-policy.js'
 import { createConnectHooks } from './connect-hooks.js'
+import { createDirectTelemetry, type DirectTelemetry } from './direct-telemetry.js'
 import { FrameGuard } from './frame-guard.js'
 import {
   createHookContext,
@@ -43,6 +44,8 @@ export interface BrokerHooks
   identityOf(client: Client): Identity | undefined
   /** The state shared by the hooks, for server.ts (presence, disconnect reasons). */
   context: HookContext
+  /** Devices' own telemetry taken without aedes; every granted subscription is reported to it. */
+  direct: DirectTelemetry
 }
 
 function parseJson<T>(
@@ -88,6 +91,10 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
     }
     counter.inc()
   }
+  const direct = createDirectTelemetry(ctx, (qos) => {
+    qosIn[qos]?.inc()
+    countChannel('telemetry')
+  })
 
   /** Acknowledges once ingest stored the message; without a PUBACK the device resends it later. */
   function ackWhenStored(
@@ -131,6 +138,7 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
     ...createConnectHooks(ctx),
     identityOf: (client) => identities.get(client),
     context: ctx,
+    direct,
 
     authorizePublish(client, packet, done) {
       if (staleWill(client, packet)) {
@@ -284,6 +292,7 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
         return refuse('subscription_limit')
       }
       if (!canSubscribe(identity, subscription.topic, gatewayOf)) return refuse('subscribe_acl')
+      direct.subscribed(subscription.topic)
       done(null, subscription)
     },
 

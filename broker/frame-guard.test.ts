@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import { Duplex, PassThrough } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
 import { FrameGuard, type GuardViolation } from './frame-guard.js'
@@ -109,5 +109,130 @@ describe('FrameGuard', () => {
       expect(guard.destroyed).toBe(true)
       expect(packets).toEqual([])
     }
+  })
+})
+
+describe('FrameGuard direct path', () => {
+  const TOPIC = 'v1/devices/p-1/telemetry'
+
+  /** A socket stand-in whose input (push) and output (written) are apart. */
+  function directSetup(
+    decide: (payload: string, qos: number) => Promise<void> | undefined = () => Promise.resolve(),
+  ) {
+    const written: Buffer[] = []
+    const inner = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        written.push(chunk)
+        cb()
+      },
+    })
+    const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
+      violation() {},
+      bytesIn() {},
+      bytesOut() {},
+    })
+    const taken: Array<[string, number]> = []
+    const failures: unknown[] = []
+    let active = 0
+    guard.direct = {
+      topic: Buffer.from(TOPIC),
+      take(payload, qos) {
+        taken.push([payload.toString(), qos])
+        return decide(payload.toString(), qos)
+      },
+      active: () => active++,
+      failed: (err) => failures.push(err),
+    }
+    const packets: mqttPacket.Packet[] = []
+    const parser = mqttPacket.parser()
+    parser.on('packet', (p) => packets.push(p))
+    guard.on('data', (chunk: Buffer) => parser.parse(chunk))
+    const topics = () => packets.map((p) => (p as { topic?: string }).topic ?? p.cmd)
+    return { inner, guard, taken, failures, written, packets, topics, active: () => active }
+  }
+  const tick = () => new Promise((r) => setImmediate(r))
+  const pub = (topic: string, payload: string, qos: 0 | 1 | 2, messageId = 7, retain = false) =>
+    mqttPacket.generate({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payload),
+      qos,
+      messageId: qos ? messageId : undefined,
+      retain,
+      dup: false,
+    } as mqttPacket.IPublishPacket)
+
+  it('takes whole QoS 0/1 publishes to its topic, passes the rest on in order, and acknowledges once stored', async () => {
+    let store = () => {}
+    const stored = new Promise<void>((resolve) => {
+      store = resolve
+    })
+    const { inner, taken, written, topics, active } = directSetup(() => stored)
+    inner.push(
+      Buffer.concat([
+        mqttPacket.generate({ cmd: 'pingreq' }),
+        pub(TOPIC, 'a', 1, 7),
+        pub('v1/devices/p-1/status', 's', 1, 8),
+        pub(TOPIC, 'b', 0),
+        pub(TOPIC, 'c', 1, 300),
+        pub(TOPIC, 'r', 1, 9, true), // retained: aedes
+        pub(TOPIC, 'q2', 2, 10), // QoS 2: aedes
+        pub('v1/devices/p-2/telemetry', 'x', 1, 11), // not its topic
+      ]),
+    )
+    await tick()
+    expect(taken).toEqual([
+      ['a', 1],
+      ['b', 0],
+      ['c', 1],
+    ])
+    expect(topics()).toEqual(['pingreq', 'v1/devices/p-1/status', TOPIC, TOPIC, 'v1/devices/p-2/telemetry'])
+    expect(active()).toBe(1)
+    expect(written).toEqual([]) // not stored yet: no PUBACK
+    store()
+    await tick()
+    // the two PUBACKs of one commit leave in one write
+    expect(written).toEqual([Buffer.from([0x40, 2, 0, 7, 0x40, 2, 1, 44])])
+  })
+
+  it('leaves to aedes a publish split across reads, and one the path declines', async () => {
+    const { inner, taken, topics } = directSetup((payload) =>
+      payload === 'no' ? undefined : Promise.resolve(),
+    )
+    const split = pub(TOPIC, 'split', 1)
+    inner.push(split.subarray(0, 10))
+    await tick()
+    inner.push(Buffer.concat([split.subarray(10), pub(TOPIC, 'no', 1, 8), pub(TOPIC, 'yes', 1, 9)]))
+    await tick()
+    expect(taken).toEqual([
+      ['no', 1],
+      ['yes', 1],
+    ])
+    expect(topics()).toEqual([TOPIC, TOPIC]) // 'split' and 'no' went to aedes
+  })
+
+  it('reads nothing more from the socket until the messages taken are settled', async () => {
+    const pending: Array<() => void> = []
+    const { inner, taken } = directSetup(() => new Promise<void>((resolve) => pending.push(resolve)))
+    inner.push(pub(TOPIC, '1', 1, 1))
+    await tick()
+    inner.push(pub(TOPIC, '2', 1, 2))
+    await tick()
+    await tick()
+    expect(taken.map(([p]) => p)).toEqual(['1'])
+    pending[0]?.()
+    await tick()
+    expect(taken.map(([p]) => p)).toEqual(['1', '2'])
+  })
+
+  it('closes the connection without a PUBACK when a message cannot be stored', async () => {
+    const { inner, guard, failures, written } = directSetup(() => Promise.reject(new Error('disk full')))
+    inner.push(pub(TOPIC, 'a', 1))
+    await tick()
+    await tick()
+    expect(failures).toHaveLength(1)
+    expect(guard.destroyed).toBe(true)
+    expect(written).toEqual([])
   })
 })

@@ -10,6 +10,10 @@
  * - for any other topic closes the connection above the cap.
  * Everything else passes through as the same buffers, so the cost is a few integer operations
  * per packet.
+ *
+ * Once a device is connected, its own telemetry can skip mqtt-packet and aedes altogether
+ * (`direct`, set up by direct-telemetry.ts): a whole PUBLISH to that one topic, QoS 0 or 1 and not
+ * retained, is handed over as its payload, and the guard writes the PUBACK when it is stored.
  */
 import { Duplex } from 'node:stream'
 import { CONTRACT_VERSION } from '../firmware-contracts/index.js'
@@ -23,6 +27,24 @@ export interface FrameCaps {
   maxControlBytes: number
   /** Any PUBLISH declaring more is closed at once; below it an oversize device payload is cut. */
   maxPacketBytes: number
+}
+
+/**
+ * Takes a connection's own telemetry straight from its socket. Like aedes, the guard reads no
+ * further from the socket until every message taken from the last read is settled, so a slow
+ * store slows the publisher instead of queueing.
+ */
+export interface DirectPublish {
+  /** The one topic taken, as bytes; any other goes to aedes. */
+  readonly topic: Buffer
+  /**
+   * Undefined: aedes handles this one after all. Otherwise settles once the message may be
+   * acknowledged; a rejection closes the connection without acknowledging it.
+   */
+  take(payload: Buffer, qos: 0 | 1): Promise<void> | undefined
+  /** After each read that held taken packets (aedes refreshes its keepalive per packet it parses). */
+  active(): void
+  failed(err: unknown): void
 }
 
 export type GuardViolation = 'packet_too_large' | 'payload_too_large' | 'malformed_length'
@@ -67,6 +89,12 @@ enum State {
 export class FrameGuard extends Duplex {
   /** Declared payload sizes of PUBLISHes cut to cap + 1 bytes, oldest first (read by the hooks). */
   readonly truncated: number[] = []
+  /** Set once the client is connected, when its telemetry may be taken directly. */
+  direct: DirectPublish | undefined
+  /** Messages taken directly and not yet settled: no socket read until this is 0. */
+  private taken = 0
+  /** Message ids of stored QoS 1 messages whose PUBACK is still to be written. */
+  private acks: number[] = []
   private state = State.Header
   private header: number[] = []
   private left = 0
@@ -108,7 +136,7 @@ export class FrameGuard extends Duplex {
   }
 
   private pull() {
-    while (this.wanted) {
+    while (this.wanted && this.taken === 0) {
       const available = this.inner.readableLength
       const chunk = (
         available > READ_CHUNK_BYTES ? this.inner.read(READ_CHUNK_BYTES) : this.inner.read()
@@ -168,6 +196,69 @@ export class FrameGuard extends Duplex {
     cb(err)
   }
 
+  private readonly settled = () => {
+    if (--this.taken === 0 && !this.destroyed) this.pull()
+  }
+
+  /** The PUBACKs of one group commit, which resolve in the same tick, as one write. */
+  private readonly writeAcks = () => {
+    const ids = this.acks
+    this.acks = []
+    if (this.destroyed || this.writableEnded) return
+    const bytes = Buffer.allocUnsafe(4 * ids.length)
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k] as number
+      bytes[4 * k] = 0x40 // PUBACK
+      bytes[4 * k + 1] = 2
+      bytes[4 * k + 2] = id >> 8
+      bytes[4 * k + 3] = id & 0xff
+    }
+    this.write(bytes)
+  }
+
+  /**
+   * Hands a whole PUBLISH to `direct` if it is the connection's telemetry topic. `at` is where its
+   * variable header starts in `chunk`, `remaining` its remaining length; returns false to leave it
+   * to aedes.
+   */
+  private takeDirect(
+    direct: DirectPublish,
+    headerByte: number,
+    chunk: Buffer,
+    at: number,
+    remaining: number,
+  ) {
+    const flags = headerByte & 0x07 // QoS and retain; the DUP bit does not matter here
+    if (flags !== 0 && flags !== 2) return false
+    const qos = flags >> 1
+    const topic = direct.topic
+    const payloadStart = at + 2 + topic.length + 2 * qos
+    if (payloadStart > at + remaining || chunk.readUInt16BE(at) !== topic.length) return false
+    if (topic.compare(chunk, at + 2, at + 2 + topic.length) !== 0) return false
+    const messageId = qos === 1 ? chunk.readUInt16BE(payloadStart - 2) : 0
+    if (qos === 1 && messageId === 0) return false // malformed: aedes closes the connection
+    const stored = direct.take(chunk.subarray(payloadStart, at + remaining), qos as 0 | 1)
+    if (stored === undefined) return false
+    this.taken++
+    stored.then(
+      () => {
+        if (qos === 1) {
+          this.acks.push(messageId)
+          if (this.acks.length === 1) process.nextTick(this.writeAcks)
+        }
+        this.settled()
+      },
+      (err: unknown) => {
+        if (!this.destroyed) {
+          direct.failed(err)
+          this.destroy()
+        }
+        this.settled()
+      },
+    )
+    return true
+  }
+
   private releaseWrite(err: Error | null) {
     const cb = this.pendingWrite
     this.pendingWrite = undefined
@@ -186,6 +277,7 @@ export class FrameGuard extends Duplex {
     const out: Buffer[] = []
     let runStart = 0 // start of the bytes of this chunk that pass through untouched
     let i = 0
+    let tookAny = false
     while (i < chunk.length) {
       if (this.state === State.Pass || this.state === State.Discard) {
         const n = Math.min(this.left, chunk.length - i)
@@ -247,6 +339,22 @@ export class FrameGuard extends Duplex {
       }
       // judged: the header goes on as it came (from this chunk, or rebuilt when it spanned two)
       const headerStartedHere = i - this.header.length >= runStart
+      const direct = this.direct
+      if (
+        direct !== undefined &&
+        type === PUBLISH &&
+        headerStartedHere &&
+        i + remaining <= chunk.length &&
+        this.takeDirect(direct, this.header[0] as number, chunk, i, remaining)
+      ) {
+        const headerStart = i - this.header.length
+        if (headerStart > runStart) out.push(chunk.subarray(runStart, headerStart))
+        i += remaining
+        runStart = i
+        this.header = []
+        tookAny = true
+        continue
+      }
       if (!headerStartedHere) {
         out.push(Buffer.from(this.header))
         runStart = i
@@ -255,6 +363,7 @@ export class FrameGuard extends Duplex {
       this.left = remaining
       this.state = remaining > 0 ? State.Pass : State.Header
     }
+    if (tookAny) this.direct?.active()
     if (this.state !== State.Hold && i > runStart) {
       const headerBytesHere = this.state === State.Header ? this.header.length : 0
       const end = Math.max(runStart, i - Math.min(headerBytesHere, i - runStart))

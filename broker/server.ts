@@ -89,7 +89,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
         }),
   })
   const ctx = hooks.context
-  const { identityOf: _identityOf, context: _context, ...aedesHooks } = hooks
+  const { identityOf: _identityOf, context: _context, direct: _direct, ...aedesHooks } = hooks
   const aedes = await Aedes.createBroker({
     ...aedesHooks,
     persistence: deps.persistence ?? store,
@@ -111,6 +111,11 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
   if (config.persistence && !deps.persistence)
     log.info({ dir: config.persistence.dir, ...retained }, 'broker sessions restored')
 
+  // the direct path for devices' telemetry needs to see every subscription: not with a shared
+  // persistence or message bus (Redis), where other brokers' subscribers are invisible here
+  const direct = deps.persistence || deps.mq ? undefined : hooks.direct
+  if (direct) for (const filter of store.filters()) direct.subscribed(filter)
+
   trackPresence(aedes, ctx, log)
   const describe = (client: Client) => {
     const identity = ctx.identities.get(client)
@@ -118,6 +123,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     return { clientId: client.id, role: identity?.role, ip: conn?.ip, listener: conn?.listener }
   }
   aedes.on('clientReady', (client) => {
+    if (direct && client.conn instanceof FrameGuard) client.conn.direct = direct.forClient(client)
     metrics.connections.inc()
     metrics.connects.inc()
     log.info({ ...describe(client), clean: client.clean }, 'mqtt client connected')

@@ -114,6 +114,13 @@ export class SessionStore extends SessionState {
     return { subsCount: this.trie.subscriptionsCount as number, clientsCount: this.subs.size }
   }
 
+  /** Every topic filter a stored session subscribes to (restored from the journal at setup). */
+  filters(): Set<string> {
+    const all = new Set<string>()
+    for (const subs of this.subs.values()) for (const filter of subs.keys()) all.add(filter)
+    return all
+  }
+
   async subscriptionsByTopic(topic: string) {
     return this.trie.match(topic)
   }
