@@ -29,8 +29,14 @@ export async function loadLatestCache(store: ReadingStore): Promise<LatestCache>
         const { ts, m } = reading
         for (const metric in m) {
           const previous = entry[metric]
-          // a late (backfilled) reading must not replace a newer latest value
-          if (!previous || previous.ts <= ts) entry[metric] = { ts, value: m[metric] as number }
+          if (!previous) entry[metric] = { ts, value: m[metric] as number }
+          else if (previous.ts <= ts) {
+            // in place: a new object per metric and message lived until the device's next reading,
+            // long enough to be promoted out of V8's young generation (readers copy it at once)
+            previous.ts = ts
+            previous.value = m[metric] as number
+          }
+          // (a late, backfilled reading never replaces a newer latest value)
         }
         if (ts > newest) newest = ts
       }
