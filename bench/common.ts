@@ -146,7 +146,7 @@ export async function startMimamori(
   // the flags `npm start` and bin.js run the server with (package.json "start")
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles every server a run starts
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const proc = runCli(['start'], env, ['--max-semi-space-size=64', ...extra, ...(options.nodeArgs ?? [])])
+  const proc = runCli(['start'], env, ['--max-semi-space-size=128', ...extra, ...(options.nodeArgs ?? [])])
   const deadline = Date.now() + 120_000
   while (!proc.output.stderr.includes('mimamori is running')) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {
