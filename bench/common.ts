@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateDeviceSecret, hashDeviceSecret } from '../broker/device-secrets.js'
+import { serverNodeFlags } from '../cli/node-flags.js'
 import { loadSecretKey } from '../cli/secret-key.js'
 import { openEmbeddedStore } from '../ingest/store/duckdb/index.js'
 import type { LoadDevice } from '../simulators/load/load.js'
@@ -143,10 +144,15 @@ export async function startMimamori(
     ...options.ports,
     ...options.env,
   }
-  // the flags `npm start` and bin.js run the server with (package.json "start")
+  // the flags `npm start` and bin.js run the server with on a host with one CPU: the server is
+  // pinned to one core below, after it started (so it cannot see that itself)
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles every server a run starts
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const proc = runCli(['start'], env, ['--max-semi-space-size=128', ...extra, ...(options.nodeArgs ?? [])])
+  const proc = runCli(['start'], env, [
+    ...serverNodeFlags({ cpus: 1 }),
+    ...extra,
+    ...(options.nodeArgs ?? []),
+  ])
   const deadline = Date.now() + 120_000
   while (!proc.output.stderr.includes('mimamori is running')) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {
