@@ -51,7 +51,7 @@ export function stepForecast(
   const points = slideWindow(state.points, sample, p.fitWindowMs)
   const span = sample.ts - (points[0] as Point).ts
   const fit = points.length >= p.minPoints && span >= p.fitWindowMs / 2 ? linearFit(points) : undefined
-  const next: ForecastState = { open: state.open, points }
+  const next: ForecastState = state // the window moved in place (slideWindow)
   if (!fit) return { state: next, step: null, forecast: undefined }
   const ratePerHour = fit.slopePerMs * HOUR
   const reached = sample.value >= p.target

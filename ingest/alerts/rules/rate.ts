@@ -42,7 +42,7 @@ export function stepRate(
   const span = sample.ts - (points[0] as Point).ts
   const fit = points.length >= p.minPoints && span >= p.windowMs / 2 ? linearFit(points) : undefined
   const rate = fit ? fit.slopePerMs * p.perMs : undefined
-  const next: RateState = { open: state.open, points }
+  const next: RateState = state // the window moved in place (slideWindow)
   if (rate === undefined) return { state: next, step: null, rate }
   const gated =
     (p.onlyAbove !== undefined && sample.value < p.onlyAbove) ||
