@@ -144,15 +144,10 @@ export async function startMimamori(
     ...options.ports,
     ...options.env,
   }
-  // the flags `npm start` and bin.js run the server with on a host with one CPU: the server is
-  // pinned to one core below, after it started (so it cannot see that itself)
+  // the flags `npm start` and bin.js run the server with
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles every server a run starts
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const proc = runCli(['start'], env, [
-    ...serverNodeFlags({ cpus: 1 }),
-    ...extra,
-    ...(options.nodeArgs ?? []),
-  ])
+  const proc = runCli(['start'], env, [...serverNodeFlags(), ...extra, ...(options.nodeArgs ?? [])])
   const deadline = Date.now() + 120_000
   while (!proc.output.stderr.includes('mimamori is running')) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {

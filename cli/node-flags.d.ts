@@ -1,2 +1,2 @@
 /** The V8 flags the server runs with; see node-flags.js. */
-export function serverNodeFlags(options?: { cpus?: number }): string[]
+export function serverNodeFlags(): string[]
