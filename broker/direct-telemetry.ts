@@ -12,10 +12,10 @@
  * that share subscriptions through Redis cannot see the other nodes' and never take the direct path.
  */
 import type { Client } from 'aedes'
-import { CONTRACT_VERSION, telemetryTopic } from '../firmware-contracts/index.js'
+import { telemetryTopic } from '../firmware-contracts/index.js'
 import type { DirectPublish } from './frame-guard.js'
 import type { HookContext } from './hook-context.js'
-import { topicMatches } from './topic-match.js'
+import { filtersOverlap, topicMatches } from './topic-match.js'
 
 export interface DirectTelemetry {
   /** The direct path for a client that just connected, or undefined when it is not a device. */
@@ -24,18 +24,8 @@ export interface DirectTelemetry {
   subscribed(filter: string): void
 }
 
-/** Can `filter` match `v1/devices/{some id}/telemetry`? (a cheap test before the set grows) */
-function mayMatchTelemetry(filter: string): boolean {
-  const levels = filter.split('/')
-  const want = [CONTRACT_VERSION, 'devices', undefined, 'telemetry']
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]
-    if (level === '#') return true
-    if (i >= want.length) return false
-    if (level !== '+' && want[i] !== undefined && level !== want[i]) return false
-  }
-  return levels.length === want.length
-}
+/** Every device's telemetry topic, as a filter: a subscription that overlaps it may receive some. */
+const ANY_TELEMETRY = telemetryTopic('+')
 
 export function createDirectTelemetry(
   ctx: HookContext,
@@ -47,7 +37,7 @@ export function createDirectTelemetry(
 
   return {
     subscribed(filter) {
-      if (mayMatchTelemetry(filter)) filters.add(filter)
+      if (filtersOverlap(filter, ANY_TELEMETRY)) filters.add(filter)
     },
 
     forClient(client) {
