@@ -48,11 +48,11 @@ export function stepForecast(
 ): { state: ForecastState; step: ForecastStep; forecast: Forecast | undefined } {
   const last = state.points.at(-1)
   if (last && sample.ts <= last.ts) return { state, step: null, forecast: undefined }
+  // the window moves in place: `state` stays the state unless `open` changes
   const points = slideWindow(state.points, sample, p.fitWindowMs)
   const span = sample.ts - (points[0] as Point).ts
   const fit = points.length >= p.minPoints && span >= p.fitWindowMs / 2 ? linearFit(points) : undefined
-  const next: ForecastState = state // the window moved in place (slideWindow)
-  if (!fit) return { state: next, step: null, forecast: undefined }
+  if (!fit) return { state, step: null, forecast: undefined }
   const ratePerHour = fit.slopePerMs * HOUR
   const reached = sample.value >= p.target
   const rising = ratePerHour > 0 && ratePerHour >= p.minRisePerHour
@@ -64,9 +64,9 @@ export function stepForecast(
     forecast = { ratePerHour, etaMs, reachesAt: sample.ts + etaMs }
   }
   if (!state.open) {
-    if (reached || !forecast || forecast.etaMs > p.warnWithinMs) return { state: next, step: null, forecast }
+    if (reached || !forecast || forecast.etaMs > p.warnWithinMs) return { state, step: null, forecast }
     return {
-      state: { ...next, open: true },
+      state: { ...state, open: true },
       step: {
         kind: 'raise',
         at: sample.ts,
@@ -78,9 +78,9 @@ export function stepForecast(
       forecast,
     }
   }
-  if (reached || (forecast && forecast.etaMs <= p.clearBeyondMs)) return { state: next, step: null, forecast }
+  if (reached || (forecast && forecast.etaMs <= p.clearBeyondMs)) return { state, step: null, forecast }
   return {
-    state: { ...next, open: false },
+    state: { ...state, open: false },
     step: { kind: 'clear', at: sample.ts, value: sample.value },
     forecast,
   }

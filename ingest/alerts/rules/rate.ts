@@ -38,29 +38,29 @@ export function stepRate(
 ): { state: RateState; step: RateStep; rate: number | undefined } {
   const last = state.points.at(-1)
   if (last && sample.ts <= last.ts) return { state, step: null, rate: undefined }
+  // the window moves in place: `state` stays the state unless `open` changes
   const points = slideWindow(state.points, sample, p.windowMs)
   const span = sample.ts - (points[0] as Point).ts
   const fit = points.length >= p.minPoints && span >= p.windowMs / 2 ? linearFit(points) : undefined
   const rate = fit ? fit.slopePerMs * p.perMs : undefined
-  const next: RateState = state // the window moved in place (slideWindow)
-  if (rate === undefined) return { state: next, step: null, rate }
+  if (rate === undefined) return { state, step: null, rate }
   const gated =
     (p.onlyAbove !== undefined && sample.value < p.onlyAbove) ||
     (p.onlyBelow !== undefined && sample.value > p.onlyBelow)
   if (!state.open) {
     const past = p.op === 'above' ? rate > p.threshold : rate < p.threshold
-    if (!past || gated) return { state: next, step: null, rate }
+    if (!past || gated) return { state, step: null, rate }
     const since = (points[0] as Point).ts
     return {
-      state: { ...next, open: true },
+      state: { ...state, open: true },
       step: { kind: 'raise', at: sample.ts, value: sample.value, rate, threshold: p.threshold, since },
       rate,
     }
   }
   const back = p.op === 'above' ? rate < p.clear : rate > p.clear
-  if (!back) return { state: next, step: null, rate }
+  if (!back) return { state, step: null, rate }
   return {
-    state: { ...next, open: false },
+    state: { ...state, open: false },
     step: { kind: 'clear', at: sample.ts, value: sample.value, rate },
     rate,
   }
