@@ -288,6 +288,18 @@ export function windowSampler(read: () => Promise<number>, skipS = 2) {
       if (!first || !last || last.at <= first.at) return Number.NaN
       return ((last.value - first.value) * 1000) / (last.at - first.at)
     },
+    /** The growth per second in consecutive windows of about `seconds` (whether a rate held). */
+    async windows(seconds: number): Promise<number[]> {
+      const got = (await Promise.all(samples)).filter((s) => s !== undefined)
+      const rates: number[] = []
+      let from = got[0]
+      for (const s of got) {
+        if (!from || s.at - from.at < seconds * 1000 - 100) continue
+        rates.push(((s.value - from.value) * 1000) / (s.at - from.at))
+        from = s
+      }
+      return rates
+    },
   }
 }
 

@@ -25,6 +25,8 @@ export interface OverloadResult {
   offered: number
   storedWhileOverloaded: number
   ratio: number
+  /** Stored readings/s in 10 s windows while overloaded. */
+  windows: number[]
   rssMb: number[]
   qos1Acked: number
   qos1Stored: number
@@ -92,6 +94,7 @@ export async function benchOverload(
     ])
     clearInterval(rssTimer)
     const storedWhileOverloaded = await sampler.rate()
+    const windows = await sampler.windows(10)
     await untilStable(stored, { maxMs: 120_000 })
     await server.stop()
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
@@ -106,6 +109,9 @@ export async function benchOverload(
       `  offered ${offered.toLocaleString()}/s QoS 0 (2 × R; generator sent ${Math.round(over.msgPerS).toLocaleString()}/s) + 1,000/s QoS 1 for ${seconds} s: ` +
         `stored ${Math.round(storedWhileOverloaded).toLocaleString()} readings/s while overloaded = ${(ratio * 100).toFixed(0)} % of R (target ≥ 90 %)`,
     )
+    log(
+      `  stored readings/s in 10 s windows: ${windows.map((r) => Math.round(r).toLocaleString()).join(' ')}`,
+    )
     log(`  server RSS every 5 s (MB): ${rss.join(' ')}`)
     log(
       `  QoS 1 beside the flood: ${acked.acked.toLocaleString()} PUBACKed, ${qos1Stored.toLocaleString()} stored (must be ≥ acked)`,
@@ -115,6 +121,7 @@ export async function benchOverload(
       offered,
       storedWhileOverloaded,
       ratio,
+      windows,
       rssMb: rss,
       qos1Acked: acked.acked,
       qos1Stored,

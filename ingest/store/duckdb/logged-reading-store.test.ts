@@ -1,9 +1,22 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StoredReading } from '../store.js'
-import { type EmbeddedStore, openEmbeddedStore } from './index.js'
+import { openDuckDb } from './database.js'
+import { DEFAULT_RETENTION, type EmbeddedStore, openEmbeddedStore } from './index.js'
+import { encodeRows } from './ingest-log.js'
+import { createLoggedReadingStore } from './logged-reading-store.js'
+import { createDuckDbReadingStore } from './reading-store.js'
+import { createRollups } from './rollups.js'
 
 const T0 = Date.UTC(2026, 6, 1)
 const rows = (device: string, from: number, n: number): StoredReading[] =>
@@ -134,5 +147,51 @@ describe('the ingest log in front of DuckDB', () => {
     const second = await openStore()
     expect(await second.readings.count('p-5')).toBe(400_000)
     expect(readdirSync(logDir())).toEqual([])
+  })
+
+  it('loads the segments waiting in one transaction, up to maxLoadBytes, and never again after', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    // five segments a stopped process left unloaded, 200 rows each
+    mkdirSync(logDir())
+    const names: string[] = []
+    for (let i = 1; i <= 5; i++) {
+      const name = `${String(i).padStart(12, '0')}.csv`
+      writeFileSync(join(logDir(), name), encodeRows(rows(`p-${i}`, 0, 100)))
+      names.push(name)
+    }
+    const segmentBytes = Buffer.byteLength(encodeRows(rows('p-1', 0, 100)))
+    const saved = join(dir, 'saved')
+    mkdirSync(saved)
+    for (const name of names) copyFileSync(join(logDir(), name), join(saved, name))
+
+    const openLogged = async (maxLoadBytes: number) => {
+      const db = await openDuckDb(join(dir, 'm.duckdb'))
+      const rollups = await createRollups(db, DEFAULT_RETENTION)
+      const store = await createLoggedReadingStore(db, await createDuckDbReadingStore(db, rollups), rollups, {
+        dir: logDir(),
+        maxLoadBytes,
+      })
+      return { store, close: () => store.closeNow().then(() => db.close()) }
+    }
+
+    const all = await openLogged(1024 * 1024)
+    expect(all.store.loadCount()).toEqual({ loads: 1, segments: 5 })
+    expect(await all.store.count()).toBe(1000)
+    expect(readdirSync(logDir())).toEqual([])
+    await all.close()
+
+    // the files back, as if the process died after the commit and before deleting them
+    for (const name of names) copyFileSync(join(saved, name), join(logDir(), name))
+    const again = await openLogged(1024 * 1024)
+    expect(again.store.loadCount()).toEqual({ loads: 0, segments: 0 })
+    expect(await again.store.count()).toBe(1000)
+    await again.close()
+
+    rmSync(join(dir, 'm.duckdb'))
+    for (const name of names) copyFileSync(join(saved, name), join(logDir(), name))
+    const capped = await openLogged(2 * segmentBytes)
+    expect(capped.store.loadCount()).toEqual({ loads: 3, segments: 5 })
+    expect(await capped.store.count('p-5')).toBe(200)
+    await capped.close()
   })
 })

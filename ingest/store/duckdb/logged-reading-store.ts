@@ -21,6 +21,8 @@ export interface LoggedStoreOptions {
   sealAfterMs?: number
   /** Past this many unloaded bytes, writes wait for the loader (the PUBACKs with them). */
   maxUnloadedBytes?: number
+  /** One load takes the sealed segments waiting, oldest first, up to this many bytes (at least one). */
+  maxLoadBytes?: number
   log?: Logger
 }
 
@@ -29,14 +31,19 @@ export interface LoggedReadingStore extends ReadingStore {
   flush(): Promise<void>
   /** Bytes written to the log and not yet loaded into DuckDB. */
   unloadedBytes(): number
+  /** Loads committed since open, and the segments they took. */
+  loadCount(): { loads: number; segments: number }
   /** Closes the log file without loading it (the next open loads it); for a crash-like stop. */
   closeNow(): Promise<void>
 }
 
 const STATE_KEY = 'ingest_log_loaded_through'
 
-const csvSource = (path: string) =>
-  `read_csv('${path.replaceAll("'", "''")}', header = false, auto_detect = false, delim = ',', quote = '"',
+const quoted = (path: string) => `'${path.replaceAll("'", "''")}'`
+
+/** DuckDB's CSV reader over one or more segment files, read as one relation. */
+const csvSource = (paths: readonly string[]) =>
+  `read_csv([${paths.map(quoted).join(', ')}], header = false, auto_detect = false, delim = ',', quote = '"',
      columns = {'device_id': 'VARCHAR', 'metric': 'VARCHAR', 'ts_us': 'BIGINT', 'value': 'DOUBLE',
                 'seq': 'UINTEGER', 'quality': 'VARCHAR'})`
 
@@ -49,6 +56,7 @@ export async function createLoggedReadingStore(
   const segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024
   const sealAfterMs = options.sealAfterMs ?? 250
   const maxUnloadedBytes = options.maxUnloadedBytes ?? 512 * 1024 * 1024
+  const maxLoadBytes = options.maxLoadBytes ?? 128 * 1024 * 1024
   const connection = await db.connect()
   await connection.run(
     'CREATE TABLE IF NOT EXISTS ingest_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)',
@@ -68,22 +76,45 @@ export async function createLoggedReadingStore(
   const serial = createSerial()
   /** Writers waiting for the loader to make room. */
   let roomWaiters: Array<() => void> = []
+  const loads = { loads: 0, segments: 0 }
 
-  async function load(segment: SealedSegment) {
-    await connection.run('BEGIN TRANSACTION')
+  /**
+   * Loads segments (oldest first) in one transaction, sent as one request: under load every
+   * request waits its turn on a busy event loop and thread pool, so the statements of a load are
+   * not sent one by one (measured: ~150–200 ms a round trip at 58k messages/s, four per load),
+   * and the segments waiting are loaded together rather than one per round.
+   */
+  async function load(segments: readonly SealedSegment[]) {
+    const last = segments[segments.length - 1] as SealedSegment
     try {
       await connection.run(
-        `INSERT INTO readings (device_id, metric, ts, value, seq, quality)
-         SELECT device_id, metric, make_timestamptz(ts_us), value, seq, quality FROM ${csvSource(segment.path)}`,
+        `BEGIN TRANSACTION;
+         INSERT INTO readings (device_id, metric, ts, value, seq, quality)
+           SELECT device_id, metric, make_timestamptz(ts_us), value, seq, quality
+           FROM ${csvSource(segments.map((s) => s.path))};
+         INSERT OR REPLACE INTO ingest_state VALUES ('${STATE_KEY}', ${Math.trunc(last.id)});
+         COMMIT`,
       )
-      await connection.run('INSERT OR REPLACE INTO ingest_state VALUES ($1, $2)', [STATE_KEY, segment.id])
-      await connection.run('COMMIT')
     } catch (err) {
       await connection.run('ROLLBACK').catch(() => {})
       throw err
     }
-    rollups.noteWrite(segment.minTs)
-    ingestLog.remove(segment)
+    loads.loads++
+    loads.segments += segments.length
+    rollups.noteWrite(Math.min(...segments.map((s) => s.minTs)))
+    for (const segment of segments) ingestLog.remove(segment)
+  }
+
+  /** The sealed segments the next load takes: oldest first, up to `maxLoadBytes`, at least one. */
+  function nextLoad(): SealedSegment[] {
+    const batch: SealedSegment[] = []
+    let bytes = 0
+    for (const segment of sealed) {
+      if (batch.length > 0 && bytes + segment.bytes > maxLoadBytes) break
+      batch.push(segment)
+      bytes += segment.bytes
+    }
+    return batch
   }
 
   /** Loads sealed segments oldest first until none are left; one loader at a time. */
@@ -92,23 +123,23 @@ export async function createLoggedReadingStore(
       try {
         let delay = 100
         while (sealed.length > 0 && !closed) {
-          const segment = sealed[0] as SealedSegment
+          const batch = nextLoad()
           try {
-            await load(segment)
+            await load(batch)
           } catch (err) {
             // closed under the load (the close interrupts it): the rows stay for the next open
             if (closed) return
             // DuckDB refused (disk full, …): the rows stay in the log; retry, never drop
             options.log?.error(
-              { err, segment: segment.path },
+              { err, segments: batch.map((s) => s.path) },
               'loading the ingest log into DuckDB failed; retrying',
             )
             await new Promise((resolve) => setTimeout(resolve, delay))
             delay = Math.min(delay * 2, 5000)
             continue
           }
-          sealed.shift()
-          unloaded -= segment.bytes
+          sealed.splice(0, batch.length)
+          for (const segment of batch) unloaded -= segment.bytes
           const waiters = roomWaiters
           roomWaiters = []
           for (const wake of waiters) wake()
@@ -142,7 +173,7 @@ export async function createLoggedReadingStore(
   for (const segment of opened.pending) {
     const rows = (
       await connection.runAndReadAll(
-        `SELECT count(*)::DOUBLE AS n, coalesce(min(ts_us), 0)::DOUBLE / 1000 AS t FROM ${csvSource(segment.path)}`,
+        `SELECT count(*)::DOUBLE AS n, coalesce(min(ts_us), 0)::DOUBLE / 1000 AS t FROM ${csvSource([segment.path])}`,
       )
     ).getRowObjectsJS() as Array<{ n: number; t: number }>
     segment.rows = rows[0]?.n ?? 0
@@ -187,6 +218,7 @@ export async function createLoggedReadingStore(
     },
     flush,
     unloadedBytes: () => unloaded,
+    loadCount: () => ({ ...loads }),
     async closeNow() {
       closed = true
       if (sealTimer) clearTimeout(sealTimer)
