@@ -15,6 +15,7 @@ import type { Client } from 'aedes'
 import { telemetryTopic } from '../firmware-contracts/index.js'
 import type { DirectPublish } from './frame-guard.js'
 import type { HookContext } from './hook-context.js'
+import { InFlightBudget } from './in-flight-budget.js'
 import { filtersOverlap, topicMatches } from './topic-match.js'
 
 export interface DirectTelemetry {
@@ -27,6 +28,13 @@ export interface DirectTelemetry {
 /** Every device's telemetry topic, as a filter: a subscription that overlaps it may receive some. */
 const ANY_TELEMETRY = telemetryTopic('+')
 
+/**
+ * Messages taken from all sockets and not yet stored (in-flight-budget.ts): a few group commits'
+ * worth at the sustainable rate, so the writer always has its next batch while the GC's young
+ * generation holds no more than that.
+ */
+export const DIRECT_IN_FLIGHT_LIMIT = 4096
+
 export function createDirectTelemetry(
   ctx: HookContext,
   /** The counters `authorizePublish` increments for a device's telemetry. */
@@ -34,6 +42,7 @@ export function createDirectTelemetry(
 ): DirectTelemetry {
   const { ingest, log } = ctx.deps
   const filters = new Set<string>()
+  const budget = new InFlightBudget(DIRECT_IN_FLIGHT_LIMIT)
 
   return {
     subscribed(filter) {
@@ -51,6 +60,7 @@ export function createDirectTelemetry(
       let forwarded = false
       return {
         topic: Buffer.from(topic),
+        budget,
         take(payload, qos) {
           if (filters.size !== checkedAt) {
             checkedAt = filters.size

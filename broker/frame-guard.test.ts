@@ -2,6 +2,7 @@ import { Duplex, PassThrough } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
 import { FrameGuard, type GuardViolation } from './frame-guard.js'
+import { InFlightBudget } from './in-flight-budget.js'
 
 const caps = {
   maxTelemetryBytes: 100,
@@ -118,6 +119,7 @@ describe('FrameGuard direct path', () => {
   /** A socket stand-in whose input (push) and output (written) are apart. */
   function directSetup(
     decide: (payload: string, qos: number) => Promise<void> | undefined = () => Promise.resolve(),
+    budget?: InFlightBudget,
   ) {
     const written: Buffer[] = []
     const inner = new Duplex({
@@ -143,6 +145,7 @@ describe('FrameGuard direct path', () => {
       },
       active: () => active++,
       failed: (err) => failures.push(err),
+      ...(budget ? { budget } : {}),
     }
     const packets: mqttPacket.Packet[] = []
     const parser = mqttPacket.parser()
@@ -196,20 +199,37 @@ describe('FrameGuard direct path', () => {
     expect(written).toEqual([Buffer.from([0x40, 2, 0, 7, 0x40, 2, 1, 44])])
   })
 
-  it('leaves to aedes a publish split across reads, and one the path declines', async () => {
+  it('takes a publish split across reads once it is whole, and leaves to aedes one the path declines', async () => {
     const { inner, taken, topics } = directSetup((payload) =>
       payload === 'no' ? undefined : Promise.resolve(),
     )
     const split = pub(TOPIC, 'split', 1)
-    inner.push(split.subarray(0, 10))
+    inner.push(split.subarray(0, 10)) // cut inside the topic
     await tick()
-    inner.push(Buffer.concat([split.subarray(10), pub(TOPIC, 'no', 1, 8), pub(TOPIC, 'yes', 1, 9)]))
+    expect(taken).toEqual([])
+    const cutHeader = pub(TOPIC, 'cut header', 0)
+    inner.push(Buffer.concat([split.subarray(10), pub(TOPIC, 'no', 1, 8), cutHeader.subarray(0, 1)]))
+    await tick()
+    inner.push(Buffer.concat([cutHeader.subarray(1), pub('v1/devices/p-1/status', 'big'.repeat(10), 1, 9)]))
     await tick()
     expect(taken).toEqual([
+      ['split', 1],
       ['no', 1],
-      ['yes', 1],
+      ['cut header', 0],
     ])
-    expect(topics()).toEqual([TOPIC, TOPIC]) // 'split' and 'no' went to aedes
+    expect(topics()).toEqual([TOPIC, 'v1/devices/p-1/status']) // 'no' went to aedes, and the status
+  })
+
+  it('passes on a cut publish to another topic whole, in order', async () => {
+    const { inner, taken, packets } = directSetup()
+    const status = pub('v1/devices/p-1/status', 's'.repeat(40), 1, 3)
+    inner.push(Buffer.concat([pub(TOPIC, 'a', 0), status.subarray(0, 7)]))
+    await tick()
+    inner.push(Buffer.concat([status.subarray(7), pub(TOPIC, 'b', 0)]))
+    await tick()
+    expect(taken.map(([p]) => p)).toEqual(['a', 'b'])
+    expect(packets).toHaveLength(1)
+    expect((packets[0] as mqttPacket.IPublishPacket).payload.toString()).toBe('s'.repeat(40))
   })
 
   it('reads nothing more from the socket until the messages taken are settled', async () => {
@@ -224,6 +244,25 @@ describe('FrameGuard direct path', () => {
     pending[0]?.()
     await tick()
     expect(taken.map(([p]) => p)).toEqual(['1', '2'])
+  })
+
+  it('reads nothing while the shared budget is spent, and reads again once a message settles', async () => {
+    const budget = new InFlightBudget(2)
+    const pending: Array<() => void> = []
+    const hold = () => new Promise<void>((resolve) => pending.push(resolve))
+    const one = directSetup(hold, budget)
+    const other = directSetup(hold, budget)
+    one.inner.push(Buffer.concat([pub(TOPIC, '1', 1, 1), pub(TOPIC, '2', 1, 2)]))
+    await tick()
+    other.inner.push(pub(TOPIC, '3', 1, 3))
+    await tick()
+    await tick()
+    expect(other.taken).toEqual([]) // two in flight: the other connection waits
+    expect(budget.state()).toEqual({ inFlight: 2, waiting: 1 })
+    pending[0]?.()
+    await tick()
+    expect(other.taken.map(([p]) => p)).toEqual(['3'])
+    expect(budget.state()).toEqual({ inFlight: 2, waiting: 0 })
   })
 
   it('closes the connection without a PUBACK when a message cannot be stored', async () => {

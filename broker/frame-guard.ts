@@ -17,6 +17,7 @@
  */
 import { Duplex } from 'node:stream'
 import { CONTRACT_VERSION } from '../firmware-contracts/index.js'
+import type { InFlightBudget } from './in-flight-budget.js'
 
 export interface FrameCaps {
   /** Payload cap of every PUBLISH that is not a device image. */
@@ -45,6 +46,8 @@ export interface DirectPublish {
   /** After each read that held taken packets (aedes refreshes its keepalive per packet it parses). */
   active(): void
   failed(err: unknown): void
+  /** Shared by every connection: no read while too many taken messages are unsettled. */
+  readonly budget?: InFlightBudget
 }
 
 export type GuardViolation = 'packet_too_large' | 'payload_too_large' | 'malformed_length'
@@ -93,6 +96,12 @@ export class FrameGuard extends Duplex {
   direct: DirectPublish | undefined
   /** Messages taken directly and not yet settled: no socket read until this is 0. */
   private taken = 0
+  /**
+   * With the direct path on: the start of a packet the last read cut (at most a telemetry-sized
+   * PUBLISH), scanned again with the next read so the packet is judged whole rather than handed
+   * to aedes because a read boundary fell inside it (one in ~30 in a QoS 0 flood).
+   */
+  private carry: Buffer | undefined
   /** Message ids of stored QoS 1 messages whose PUBACK is still to be written. */
   private acks: number[] = []
   private state = State.Header
@@ -135,15 +144,20 @@ export class FrameGuard extends Duplex {
     this.pull()
   }
 
+  private readonly pullAgain = () => this.pull()
+
   private pull() {
-    while (this.wanted && this.taken === 0) {
+    while (this.wanted && this.taken === 0 && !this.destroyed) {
+      if (this.direct?.budget && !this.direct.budget.admit(this.pullAgain)) return
       const available = this.inner.readableLength
       const chunk = (
         available > READ_CHUNK_BYTES ? this.inner.read(READ_CHUNK_BYTES) : this.inner.read()
       ) as Buffer | null
       if (chunk === null) return
       this.hooks.bytesIn(chunk.length)
-      const out = this.scan(chunk)
+      const carried = this.carry
+      this.carry = undefined
+      const out = this.scan(carried ? Buffer.concat([carried, chunk]) : chunk)
       if (out === null) return
       for (const piece of out) if (!this.push(piece)) this.wanted = false
     }
@@ -191,12 +205,14 @@ export class FrameGuard extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.direct?.budget?.forget(this.pullAgain)
     this.releaseWrite(err ?? new Error('connection closed'))
     this.inner.destroy()
     cb(err)
   }
 
   private readonly settled = () => {
+    this.direct?.budget?.settled()
     if (--this.taken === 0 && !this.destroyed) this.pull()
   }
 
@@ -240,6 +256,7 @@ export class FrameGuard extends Duplex {
     const stored = direct.take(chunk.subarray(payloadStart, at + remaining), qos as 0 | 1)
     if (stored === undefined) return false
     this.taken++
+    direct.budget?.taken()
     stored.then(
       () => {
         if (qos === 1) {
@@ -340,20 +357,18 @@ export class FrameGuard extends Duplex {
       // judged: the header goes on as it came (from this chunk, or rebuilt when it spanned two)
       const headerStartedHere = i - this.header.length >= runStart
       const direct = this.direct
-      if (
-        direct !== undefined &&
-        type === PUBLISH &&
-        headerStartedHere &&
-        i + remaining <= chunk.length &&
-        this.takeDirect(direct, this.header[0] as number, chunk, i, remaining)
-      ) {
+      if (direct !== undefined && type === PUBLISH && headerStartedHere) {
         const headerStart = i - this.header.length
-        if (headerStart > runStart) out.push(chunk.subarray(runStart, headerStart))
-        i += remaining
-        runStart = i
-        this.header = []
-        tookAny = true
-        continue
+        const whole = i + remaining <= chunk.length
+        if (!whole || this.takeDirect(direct, this.header[0] as number, chunk, i, remaining)) {
+          if (headerStart > runStart) out.push(chunk.subarray(runStart, headerStart))
+          if (whole) tookAny = true
+          else this.carry = chunk.subarray(headerStart) // judged again with the next read
+          i = whole ? i + remaining : chunk.length
+          runStart = i
+          this.header = []
+          continue
+        }
       }
       if (!headerStartedHere) {
         out.push(Buffer.from(this.header))
@@ -364,6 +379,16 @@ export class FrameGuard extends Duplex {
       this.state = remaining > 0 ? State.Pass : State.Header
     }
     if (tookAny) this.direct?.active()
+    if (this.direct !== undefined && this.state === State.Header && this.header.length > 0) {
+      // a header cut by the read: carry it when it started here (it may be a PUBLISH to take)
+      const headerStart = i - this.header.length
+      if (headerStart >= runStart) {
+        if (headerStart > runStart) out.push(chunk.subarray(runStart, headerStart))
+        this.carry = chunk.subarray(headerStart)
+        this.header = []
+        return out
+      }
+    }
     if (this.state !== State.Hold && i > runStart) {
       const headerBytesHere = this.state === State.Header ? this.header.length : 0
       const end = Math.max(runStart, i - Math.min(headerBytesHere, i - runStart))
