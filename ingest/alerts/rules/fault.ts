@@ -70,6 +70,17 @@ function onFault(
  * Advances `state` in place and returns it: the evaluator owns one state per rule and device, and
  * this runs for every reading on the ingest path (a copy per step was ~10 % of alert evaluation).
  */
+/**
+ * Copies the sample into the state's own point: the state lives until the device's next reading,
+ * so holding the caller's sample object kept one object per reading past V8's young generation.
+ */
+function accept(state: FaultState, sample: Point): void {
+  if (state.accepted) {
+    state.accepted.ts = sample.ts
+    state.accepted.value = sample.value
+  } else state.accepted = { ts: sample.ts, value: sample.value }
+}
+
 export function stepFault(
   p: FaultParams,
   state: FaultState,
@@ -90,14 +101,14 @@ export function stepFault(
     const candidates =
       prev && Math.abs(sample.value - prev.value) <= p.maxJump ? [...next.candidates, sample] : [sample]
     if (candidates.length >= Math.max(3, p.clearAfterReadings)) {
-      next.accepted = sample
+      accept(next, sample)
       next.candidates = []
     } else {
       next.candidates = candidates
       suspect = true
     }
   } else {
-    next.accepted = sample
+    accept(next, sample)
     if (next.candidates.length > 0) next.candidates = []
   }
 

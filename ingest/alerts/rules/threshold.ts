@@ -50,9 +50,9 @@ export type HoldStep =
 export const defaultMaxGap = (forMs: number) => Math.max(forMs, 15 * 60_000)
 
 /**
- * Threshold with hysteresis and a minimum duration, one reading at a time in ts order. Pure: the
- * caller keeps the state. A reading at or before `lastTs` (a duplicate, or one out of order) does
- * not move the state.
+ * Threshold with hysteresis and a minimum duration, one reading at a time in ts order. The caller
+ * keeps the state; the step updates it in place and returns it. A reading at or before `lastTs`
+ * (a duplicate, or one out of order) does not move the state.
  * @example
  * let s = initialHold(); const p = { op: 'above', threshold: 50, clear: 48, forMs: 600_000, maxGapMs: 900_000 }
  * stepHold(p, s, { ts: 0, value: 51 }).step // null: past, holding
@@ -63,23 +63,28 @@ export function stepHold(
   state: HoldState,
   sample: { ts: number; value: number },
 ): { state: HoldState; step: HoldStep } {
-  if (state.lastTs !== null && sample.ts <= state.lastTs) return { state, step: null }
+  const last = state.lastTs
+  if (last !== null && sample.ts <= last) return { state, step: null }
   const { ts, value } = sample
-  // new state objects are built field by field: this runs per rule for every reading
+  // updated in place: the state lives until the device's next reading, long enough to outlive
+  // V8's young generation, so a new object per rule and reading was promoted at 10k devices
+  state.lastTs = ts
   if (state.open) {
     const back = p.op === 'above' ? value < p.clear : value > p.clear
-    if (back)
-      return { state: { open: false, pastSince: null, lastTs: ts }, step: { kind: 'clear', at: ts, value } }
-    return { state: { open: true, pastSince: state.pastSince, lastTs: ts }, step: null }
+    if (!back) return { state, step: null }
+    state.open = false
+    state.pastSince = null
+    return { state, step: { kind: 'clear', at: ts, value } }
   }
   const past = p.op === 'above' ? value > p.threshold : value < p.threshold
-  if (!past) return { state: { open: false, pastSince: null, lastTs: ts }, step: null }
-  const gap = state.lastTs === null ? 0 : ts - state.lastTs
+  if (!past) {
+    state.pastSince = null
+    return { state, step: null }
+  }
+  const gap = last === null ? 0 : ts - last
   const since = state.pastSince === null || gap > p.maxGapMs ? ts : state.pastSince
-  if (ts - since >= p.forMs)
-    return {
-      state: { open: true, pastSince: since, lastTs: ts },
-      step: { kind: 'raise', at: ts, value, threshold: p.threshold, since },
-    }
-  return { state: { open: false, pastSince: since, lastTs: ts }, step: null }
+  state.pastSince = since
+  if (ts - since < p.forMs) return { state, step: null }
+  state.open = true
+  return { state, step: { kind: 'raise', at: ts, value, threshold: p.threshold, since } }
 }

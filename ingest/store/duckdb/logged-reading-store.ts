@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 import { createSerial } from '../serial.js'
 import type { ReadingStore, StoredReading } from '../store.js'
 import type { Db } from './database.js'
-import { type IngestLog, openIngestLog, type SealedSegment, segmentKeys } from './ingest-log.js'
+import { type IngestLog, openIngestLog, type SealedSegment } from './ingest-log.js'
 import type { Rollups } from './rollups.js'
 
 export interface LoggedStoreOptions {
@@ -245,7 +245,7 @@ export async function createLoggedReadingStore(
       // no flush: the rows not loaded yet answer from the segments' key index (dedupe asks this
       // on the hot path, e.g. for every gateway backfill batch)
       const pending = ingestLog.keys(deviceId, from, to)
-      for (const segment of sealed) segmentKeys(segment, deviceId, from, to, pending)
+      for (const segment of sealed) segment.keys.collect(deviceId, from, to, pending)
       const loaded = await inner.storedKeys(deviceId, from, to)
       if (pending.length === 0) return loaded
       // a segment may be loaded and still listed for a moment: one key per reading
