@@ -162,7 +162,7 @@ async function main() {
         '',
         '| R | offered | stored while overloaded | % of R | stored/s in 10 s windows | server RSS every 5 s | QoS 1 acked / stored |',
         '|---|---|---|---|---|---|---|',
-        `| ${fmt(result.sustainable)}/s | ${fmt(result.offered)}/s | ${fmt(result.storedWhileOverloaded)}/s | ${(result.ratio * 100).toFixed(0)} % | ${result.windows.map(fmt).join(' ')} | ${result.rssMb.join(' ')} MB | ${fmt(result.qos1Acked)} / ${fmt(result.qos1Stored)} |`,
+        `| ${fmt(result.sustainable)}/s | ${fmt(result.offered)}/s | ${fmt(result.storedWhileOverloaded)}/s | ${(result.ratio * 100).toFixed(0)} % | ${result.windows.map((r) => fmt(r)).join(' ')} | ${result.rssMb.join(' ')} MB | ${fmt(result.qos1Acked)} / ${fmt(result.qos1Stored)} |`,
       ].join('\n'),
     )
     summary.push(
