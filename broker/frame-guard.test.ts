@@ -1,6 +1,6 @@
 import { Duplex, PassThrough } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { FrameGuard, type GuardViolation } from './frame-guard.js'
 import { InFlightBudget } from './in-flight-budget.js'
 
@@ -218,6 +218,23 @@ describe('FrameGuard direct path', () => {
       ['cut header', 0],
     ])
     expect(topics()).toEqual([TOPIC, 'v1/devices/p-1/status']) // 'no' went to aedes, and the status
+  })
+
+  it('waits for the rest of a carried publish instead of copying it once per byte that drips in', async () => {
+    const { inner, taken } = directSetup()
+    const dripped = pub(TOPIC, 'x'.repeat(60), 1, 5)
+    const concat = vi.spyOn(Buffer, 'concat')
+    try {
+      for (const byte of dripped) {
+        inner.push(Buffer.from([byte]))
+        await tick()
+      }
+      expect(taken).toEqual([['x'.repeat(60), 1]])
+      // a few while the fixed header is cut (at most its 5 bytes), one once the topic length is known
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(6)
+    } finally {
+      concat.mockRestore()
+    }
   })
 
   it('passes on a cut publish to another topic whole, in order', async () => {

@@ -102,6 +102,8 @@ export class FrameGuard extends Duplex {
    * to aedes because a read boundary fell inside it (one in ~30 in a QoS 0 flood).
    */
   private carry: Buffer | undefined
+  /** Bytes the carried packet still lacks: the next read waits for at least this many. */
+  private carryNeed = 0
   /** Message ids of stored QoS 1 messages whose PUBACK is still to be written. */
   private acks: number[] = []
   private state = State.Header
@@ -150,10 +152,17 @@ export class FrameGuard extends Duplex {
     while (this.wanted && this.taken === 0 && !this.destroyed) {
       if (this.direct?.budget && !this.direct.budget.admit(this.pullAgain)) return
       const available = this.inner.readableLength
+      // with a packet carried, read nothing until the rest of it is there (null until then): a
+      // client dripping it byte by byte must not have the carry copied once per byte
       const chunk = (
-        available > READ_CHUNK_BYTES ? this.inner.read(READ_CHUNK_BYTES) : this.inner.read()
+        this.carryNeed > 0
+          ? this.inner.read(Math.max(this.carryNeed, Math.min(available, READ_CHUNK_BYTES)))
+          : available > READ_CHUNK_BYTES
+            ? this.inner.read(READ_CHUNK_BYTES)
+            : this.inner.read()
       ) as Buffer | null
       if (chunk === null) return
+      this.carryNeed = 0
       this.hooks.bytesIn(chunk.length)
       const carried = this.carry
       this.carry = undefined
@@ -363,7 +372,11 @@ export class FrameGuard extends Duplex {
         if (!whole || this.takeDirect(direct, this.header[0] as number, chunk, i, remaining)) {
           if (headerStart > runStart) out.push(chunk.subarray(runStart, headerStart))
           if (whole) tookAny = true
-          else this.carry = chunk.subarray(headerStart) // judged again with the next read
+          else {
+            // judged again once the rest has come
+            this.carry = chunk.subarray(headerStart)
+            this.carryNeed = i + remaining - chunk.length
+          }
           i = whole ? i + remaining : chunk.length
           runStart = i
           this.header = []
