@@ -193,5 +193,13 @@ describe('the ingest log in front of DuckDB', () => {
     expect(capped.store.loadCount()).toEqual({ loads: 3, segments: 5 })
     expect(await capped.store.count('p-5')).toBe(200)
     await capped.close()
+
+    // hours of small segments (a DuckDB that refused loads): at most 256 files per load
+    for (let i = 6; i <= 305; i++)
+      writeFileSync(join(logDir(), `${String(i).padStart(12, '0')}.csv`), encodeRows(rows(`q-${i}`, 0, 1)))
+    const piled = await openLogged(1024 * 1024)
+    expect(piled.store.loadCount()).toEqual({ loads: 2, segments: 300 })
+    expect(await piled.store.count()).toBe(1000 + 600)
+    await piled.close()
   })
 })

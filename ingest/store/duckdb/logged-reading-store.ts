@@ -38,6 +38,8 @@ export interface LoggedReadingStore extends ReadingStore {
 }
 
 const STATE_KEY = 'ingest_log_loaded_through'
+/** File names in one `read_csv([...])`. */
+const MAX_LOAD_SEGMENTS = 256
 
 const quoted = (path: string) => `'${path.replaceAll("'", "''")}'`
 
@@ -105,12 +107,16 @@ export async function createLoggedReadingStore(
     for (const segment of segments) ingestLog.remove(segment)
   }
 
-  /** The sealed segments the next load takes: oldest first, up to `maxLoadBytes`, at least one. */
+  /**
+   * The sealed segments the next load takes: oldest first, up to `maxLoadBytes` and
+   * MAX_LOAD_SEGMENTS (hours of small segments piled up while DuckDB refused), at least one.
+   */
   function nextLoad(): SealedSegment[] {
     const batch: SealedSegment[] = []
     let bytes = 0
     for (const segment of sealed) {
-      if (batch.length > 0 && bytes + segment.bytes > maxLoadBytes) break
+      if (batch.length > 0 && (bytes + segment.bytes > maxLoadBytes || batch.length === MAX_LOAD_SEGMENTS))
+        break
       batch.push(segment)
       bytes += segment.bytes
     }
