@@ -269,7 +269,11 @@ export const deviceIds = (prefix: string, count: number, from = 0): string[] =>
  * first sample 2 s into the run (ramp-up excluded) and the last one while the load still ran.
  */
 export function windowSampler(read: () => Promise<number>, skipS = 2) {
-  const samples: Array<Promise<{ at: number; value: number } | undefined>> = []
+  type Sample = { at: number; value: number }
+  const samples: Array<Promise<Sample | undefined>> = []
+  /** The samples whose read was answered, in order. */
+  const answered = async () => (await Promise.all(samples)).filter((s) => s !== undefined)
+  const perSecond = (from: Sample, to: Sample) => ((to.value - from.value) * 1000) / (to.at - from.at)
   return {
     sample: (p: { elapsedS: number }) => {
       if (p.elapsedS < skipS) return
@@ -282,20 +286,20 @@ export function windowSampler(read: () => Promise<number>, skipS = 2) {
       )
     },
     async rate(): Promise<number> {
-      const got = (await Promise.all(samples)).filter((s) => s !== undefined)
+      const got = await answered()
       const first = got[0]
       const last = got.at(-1)
       if (!first || !last || last.at <= first.at) return Number.NaN
-      return ((last.value - first.value) * 1000) / (last.at - first.at)
+      return perSecond(first, last)
     },
     /** The growth per second in consecutive windows of about `seconds` (whether a rate held). */
     async windows(seconds: number): Promise<number[]> {
-      const got = (await Promise.all(samples)).filter((s) => s !== undefined)
+      const got = await answered()
       const rates: number[] = []
       let from = got[0]
       for (const s of got) {
         if (!from || s.at - from.at < seconds * 1000 - 100) continue
-        rates.push(((s.value - from.value) * 1000) / (s.at - from.at))
+        rates.push(perSecond(from, s))
         from = s
       }
       return rates
