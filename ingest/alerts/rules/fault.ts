@@ -62,15 +62,6 @@ function onFault(
 }
 
 /**
- * Sensor fault, one reading at a time in ts order: a value stuck for `stuckReadings` readings, or
- * an impossible jump from the last plausible reading. `suspect` tells the caller to keep this
- * reading out of the value rules: a spike is a sensor problem, not a flood. Clears after
- * `clearAfterReadings` plausible readings in a row.
- *
- * Advances `state` in place and returns it: the evaluator owns one state per rule and device, and
- * this runs for every reading on the ingest path (a copy per step was ~10 % of alert evaluation).
- */
-/**
  * Copies the sample into the state's own point: the state lives until the device's next reading,
  * so holding the caller's sample object kept one object per reading past V8's young generation.
  */
@@ -81,6 +72,15 @@ function accept(state: FaultState, sample: Point): void {
   } else state.accepted = { ts: sample.ts, value: sample.value }
 }
 
+/**
+ * Sensor fault, one reading at a time in ts order: a value stuck for `stuckReadings` readings, or
+ * an impossible jump from the last plausible reading. `suspect` tells the caller to keep this
+ * reading out of the value rules: a spike is a sensor problem, not a flood. Clears after
+ * `clearAfterReadings` plausible readings in a row.
+ *
+ * Advances `state` in place and returns it: the evaluator owns one state per rule and device, and
+ * this runs for every reading on the ingest path (a copy per step was ~10 % of alert evaluation).
+ */
 export function stepFault(
   p: FaultParams,
   state: FaultState,

@@ -143,7 +143,7 @@ export function openIngestLog(
       continue
     }
     const bytes = cutTornTail(path)
-    // recovered segments are loaded before anyone asks for keys, so they need no key index
+    // recovered segments are loaded before anyone asks for keys, so their key index stays empty
     if (bytes > 0)
       pending.push({
         id,
