@@ -22,6 +22,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import type { StoredReading } from '../store.js'
+import { RowEncoder } from './row-encoder.js'
 import { createSyncWriter } from './sync-writer.js'
 
 const SUFFIX = '.csv'
@@ -90,13 +91,9 @@ export class KeyIndex {
   }
 }
 
-/** One row as a CSV line (the format above). */
+/** The rows as CSV lines (the format above), as a string: for tests and tools. */
 export function encodeRows(rows: readonly StoredReading[]): string {
-  let text = ''
-  for (const r of rows) {
-    text += `${r.deviceId},${r.metric},${Math.round(r.ts * 1000)},${r.value},${r.seq},${r.quality ?? ''}\n`
-  }
-  return text
+  return new RowEncoder(1024).encode(rows).toString()
 }
 
 export interface IngestLog {
@@ -158,6 +155,7 @@ export function openIngestLog(
   }
 
   const writer = createSyncWriter()
+  const encoder = new RowEncoder()
   let writing: Promise<void> | undefined
   let current: (SealedSegment & { fd: number }) | undefined
   const start = () => {
@@ -181,12 +179,14 @@ export function openIngestLog(
       async append(rows) {
         if (rows.length === 0) return
         const segment = current ?? start()
-        const text = encodeRows(rows)
+        const lines = encoder.encode(rows)
+        const length = lines.length
         // on failure (e.g. ENOSPC half-way) the writer cuts the partial batch off and rejects: the
-        // caller was not acknowledged and retries
-        writing = writer.append(segment.fd, text, segment.bytes)
+        // caller was not acknowledged and retries. The lines are written before append returns,
+        // so the encoder's buffer is free again while the sync is awaited.
+        writing = writer.append(segment.fd, lines, segment.bytes)
         await writing
-        segment.bytes += Buffer.byteLength(text)
+        segment.bytes += length
         segment.rows += rows.length
         for (const row of rows) {
           if (row.ts < segment.minTs) segment.minTs = row.ts

@@ -3,7 +3,7 @@
  * libuv's four-thread pool with DuckDB's queries; measured under ingest load, a 1 MB append +
  * fdatasync that takes ~1.5 ms on this disk waited 0.1–0.8 s behind DuckDB work in that pool, and
  * that wait was the PUBACK latency. The write itself only copies into the page cache (well under a
- * millisecond per batch), so it stays here; handing the text to the thread instead cost a copy of
+ * millisecond per batch), so it stays here; handing the bytes to the thread instead cost a copy of
  * every batch and ~5 % of the server's CPU at 40k messages/s. Only the wait for the disk moves.
  */
 import { ftruncateSync, writeFileSync } from 'node:fs'
@@ -26,8 +26,11 @@ parentPort.on('message', ({ id, fd, size }) => {
 `
 
 export interface SyncWriter {
-  /** Appends `text` to `fd` (opened for append, `size` bytes long now) and fdatasyncs it. */
-  append(fd: number, text: string, size: number): Promise<void>
+  /**
+   * Appends `data` to `fd` (opened for append, `size` bytes long now) and fdatasyncs it. The data
+   * is written before this returns: a buffer may be reused while the promise is pending.
+   */
+  append(fd: number, data: string | Uint8Array, size: number): Promise<void>
   close(): void
 }
 
@@ -51,9 +54,9 @@ export function createSyncWriter(): SyncWriter {
   worker.on('error', failAll)
   worker.on('exit', () => failAll(new Error('the ingest log writer thread stopped')))
   return {
-    append(fd, text, size) {
+    append(fd, data, size) {
       try {
-        writeFileSync(fd, text)
+        writeFileSync(fd, data)
       } catch (err) {
         // e.g. ENOSPC half-way: cut the partial batch off, so later appends stay parseable
         try {
