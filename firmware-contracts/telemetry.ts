@@ -81,6 +81,13 @@ type LenientReading = { ts: number; seq: number; m: Record<string, unknown> }
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/** Own enumerable keys, counted without the array `Object.keys` would allocate per message. */
+function keyCount(o: Record<string, unknown>): number {
+  let n = 0
+  for (const key in o) if (Object.hasOwn(o, key)) n++
+  return n
+}
+
 /**
  * The common shape (`ts` in epoch ms, as every device here sends it) checked by hand, exactly as
  * the lenient zod schemas would accept it; anything else (RFC 3339 strings, every refusal) goes
@@ -91,14 +98,14 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 function fastReading(value: unknown): LenientReading | undefined {
   if (!isObject(value)) return undefined
   const { ts, seq, m } = value
-  if (Object.keys(value).length !== 3) return undefined
+  if (keyCount(value) !== 3) return undefined
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < MIN_TS_MS || ts > MAX_TS_MS)
     return undefined
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || seq > UINT32_MAX) return undefined
   if (!isObject(m)) return undefined
-  const names = Object.keys(m)
-  if (names.length < 1 || names.length > MAX_METRICS_PER_READING) return undefined
-  for (const name of names) if (!METRIC_NAME.test(name)) return undefined
+  const names = keyCount(m)
+  if (names < 1 || names > MAX_METRICS_PER_READING) return undefined
+  for (const name in m) if (!METRIC_NAME.test(name)) return undefined
   return { ts, seq, m }
 }
 
@@ -151,8 +158,10 @@ export function validateTelemetry(
     parsed = JSON.parse(
       typeof payload === 'string'
         ? payload
-        : // a view, not a copy, of the received bytes
-          Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+        : Buffer.isBuffer(payload)
+          ? payload.toString('utf8')
+          : // a view, not a copy, of the received bytes
+            Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
     )
   } catch (err) {
     return { ok: false, reason: 'bad_json', detail: (err as Error).message, rejectedMetrics: [] }
@@ -168,11 +177,16 @@ export function validateTelemetry(
   }
   const readings: Reading[] = []
   const rejectedMetrics: MetricRejection[] = []
-  const unknown = new Set<string>()
+  // the common case has none, and then no set is allocated for them
+  let unknown: Set<string> | undefined
   for (const reading of raw) {
     if (allAccepted(kind, reading.m)) {
       // the common case: the reading as parsed is the result (no copy; nothing else holds it)
-      for (const metric in reading.m) if (!metricSpec(kind, metric)) unknown.add(metric)
+      for (const metric in reading.m) {
+        if (metricSpec(kind, metric)) continue
+        unknown ??= new Set()
+        unknown.add(metric)
+      }
       readings.push(reading as Reading)
       continue
     }
@@ -189,8 +203,10 @@ export function validateTelemetry(
         })
         continue
       }
-      if (!spec) unknown.add(metric)
-      else if (value < spec.min || value > spec.max) {
+      if (!spec) {
+        unknown ??= new Set()
+        unknown.add(metric)
+      } else if (value < spec.min || value > spec.max) {
         rejectedMetrics.push({
           seq: reading.seq,
           metric,
@@ -208,5 +224,5 @@ export function validateTelemetry(
     const detail = rejectedMetrics.map((r) => `${r.metric}: ${r.detail}`).join('; ')
     return { ok: false, reason: 'out_of_range', detail, rejectedMetrics }
   }
-  return { ok: true, readings, batch: isBatch, rejectedMetrics, unknownMetrics: [...unknown] }
+  return { ok: true, readings, batch: isBatch, rejectedMetrics, unknownMetrics: unknown ? [...unknown] : [] }
 }
