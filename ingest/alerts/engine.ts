@@ -10,7 +10,7 @@ import { createAlertBook, type RaiseRequest, type RuleInfo } from './lifecycle.j
 import type { AlertView, Notifier } from './notifier.js'
 import { type DeviceRules, loadRuleSet, type RuleSet } from './rule-set.js'
 import type { DeviceRuleSpec } from './rule-spec.js'
-import { type CadenceState, observeCadence } from './rules/silence.js'
+import { type CadenceState, initialCadence, observeCadence } from './rules/silence.js'
 import { checkSilence, ruleInfo, type WatchedDevice } from './watchdog.js'
 
 type Device = { id: string; kind: string; site: string | null }
@@ -91,7 +91,7 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
     seen.set(device.id, deviceOf(device))
     let cad = cadence.get(device.id)
     if (!cad) {
-      cad = { lastArrival: null, lastTs: null, deltas: [] }
+      cad = initialCadence()
       cadence.set(device.id, cad)
     }
     const fresh = { device, cadence: cad, cursor: track?.cursor ?? Number.NEGATIVE_INFINITY }

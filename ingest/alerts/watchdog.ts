@@ -91,7 +91,7 @@ export function checkSilence(ctx: SilenceContext): void {
       missed: s.missed,
       intervalMs: interval.intervalMs,
       source: interval.source,
-      lastSeenAt: cadence.lastArrival,
+      lastSeenAt: Number.isNaN(cadence.lastArrival) ? null : cadence.lastArrival,
       device,
     })
     const battery = ctx.lastBattery(device.id)

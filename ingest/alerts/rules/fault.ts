@@ -1,4 +1,4 @@
-import type { Point } from './linear-fit.js'
+import { type Point, StatePoint } from './linear-fit.js'
 
 export type FaultKind = 'stuck' | 'jump' | 'out_of_range'
 
@@ -13,30 +13,37 @@ export interface FaultParams {
   clearAfterReadings: number
 }
 
+/**
+ * Times and values are numbers, never null (NaN or -Infinity for "none"): V8 updates such fields in
+ * place, where a field that started as null boxes each new number in an object that lives until
+ * the device's next reading (threshold.ts, `initialHold`).
+ */
 export interface FaultState {
   open: boolean
-  lastTs: number | null
+  /** ts of the last reading stepped; -Infinity before the first. */
+  lastTs: number
   /** Last reading judged plausible: jumps are measured from it. */
   accepted: Point | null
   /** Readings past a jump that agree with each other: enough of them make a new level, not a fault. */
   candidates: Point[]
-  runValue: number | null
+  /** Value of the current run of equal readings; NaN before the first. */
+  runValue: number
   runCount: number
-  /** Range of the companion metric over the current run. */
-  companionMin: number | null
-  companionMax: number | null
+  /** Range of the companion metric over the current run; NaN while it has none. */
+  companionMin: number
+  companionMax: number
   okStreak: number
 }
 
 export const initialFault = (open = false): FaultState => ({
   open,
-  lastTs: null,
+  lastTs: Number.NEGATIVE_INFINITY,
   accepted: null,
   candidates: [],
-  runValue: null,
+  runValue: Number.NaN,
   runCount: 0,
-  companionMin: null,
-  companionMax: null,
+  companionMin: Number.NaN,
+  companionMax: Number.NaN,
   okStreak: 0,
 })
 
@@ -69,7 +76,7 @@ function accept(state: FaultState, sample: Point): void {
   if (state.accepted) {
     state.accepted.ts = sample.ts
     state.accepted.value = sample.value
-  } else state.accepted = { ts: sample.ts, value: sample.value }
+  } else state.accepted = new StatePoint(sample.ts, sample.value)
 }
 
 /**
@@ -86,7 +93,7 @@ export function stepFault(
   state: FaultState,
   sample: Point & { companion?: number | undefined },
 ): { state: FaultState; step: FaultStep; suspect: boolean } {
-  if (state.lastTs !== null && sample.ts <= state.lastTs) return { state, step: null, suspect: false }
+  if (sample.ts <= state.lastTs) return { state, step: null, suspect: false }
   const next = state
   const ref = state.accepted
   next.lastTs = sample.ts
@@ -112,19 +119,21 @@ export function stepFault(
     if (next.candidates.length > 0) next.candidates = []
   }
 
-  if (next.runValue !== null && Math.abs(sample.value - next.runValue) <= p.stuckEpsilon) next.runCount++
+  // (false while runValue is NaN)
+  if (Math.abs(sample.value - next.runValue) <= p.stuckEpsilon) next.runCount++
   else {
     next.runValue = sample.value
     next.runCount = 1
-    next.companionMin = null
-    next.companionMax = null
+    next.companionMin = Number.NaN
+    next.companionMax = Number.NaN
   }
-  if (sample.companion !== undefined) {
-    next.companionMin = Math.min(next.companionMin ?? sample.companion, sample.companion)
-    next.companionMax = Math.max(next.companionMax ?? sample.companion, sample.companion)
+  const companion = sample.companion
+  if (companion !== undefined) {
+    if (!(next.companionMin <= companion)) next.companionMin = companion // also when NaN
+    if (!(next.companionMax >= companion)) next.companionMax = companion
   }
-  const companionMoved =
-    !p.stuckCompanion || (next.companionMax ?? 0) - (next.companionMin ?? 0) >= p.stuckCompanion.minRange
+  const companionRange = Number.isNaN(next.companionMin) ? 0 : next.companionMax - next.companionMin
+  const companionMoved = !p.stuckCompanion || companionRange >= p.stuckCompanion.minRange
   const stuck = p.stuckReadings !== undefined && next.runCount >= p.stuckReadings && companionMoved
 
   if (suspect)

@@ -3,16 +3,24 @@ const LEARN_DELTAS = 16
 const DAY = 86_400_000
 
 export interface CadenceState {
-  /** Wall time the device was last heard from (arrival, not its own clock: skew cannot fake silence). */
-  lastArrival: number | null
-  lastTs: number | null
+  /**
+   * Wall time the device was last heard from (arrival, not its own clock: skew cannot fake
+   * silence); NaN before it was.
+   */
+  lastArrival: number
+  /** ts of its newest reading; -Infinity before the first. */
+  lastTs: number
   /** Recent intervals between consecutive reading times. */
   deltas: number[]
 }
 
-export const initialCadence = (lastArrival: number | null = null): CadenceState => ({
+/**
+ * Numbers, never null, as in threshold.ts's `initialHold`: V8 updates such fields in place instead
+ * of boxing every reading's time in a new object.
+ */
+export const initialCadence = (lastArrival = Number.NaN): CadenceState => ({
   lastArrival,
-  lastTs: null,
+  lastTs: Number.NEGATIVE_INFINITY,
   deltas: [],
 })
 
@@ -21,9 +29,9 @@ export const initialCadence = (lastArrival: number | null = null): CadenceState 
  * Updates `state` in place and returns it (this runs for every reading on the ingest path).
  */
 export function observeCadence(state: CadenceState, ts: number, arrivedAt: number): CadenceState {
-  state.lastArrival = Math.max(state.lastArrival ?? arrivedAt, arrivedAt)
-  if (state.lastTs !== null && ts <= state.lastTs) return state
-  if (state.lastTs !== null && ts - state.lastTs <= DAY) {
+  if (!(state.lastArrival >= arrivedAt)) state.lastArrival = arrivedAt // also when NaN
+  if (ts <= state.lastTs) return state
+  if (ts - state.lastTs <= DAY) {
     state.deltas.push(ts - state.lastTs)
     if (state.deltas.length > LEARN_DELTAS) state.deltas.shift()
   }
@@ -64,7 +72,7 @@ export function silence(
   intervalMs: number,
   missedReports: number,
 ): { silent: boolean; missed: number; silentForMs: number } {
-  if (state.lastArrival === null) return { silent: false, missed: 0, silentForMs: 0 }
+  if (Number.isNaN(state.lastArrival)) return { silent: false, missed: 0, silentForMs: 0 }
   const silentForMs = Math.max(0, now - state.lastArrival)
   return {
     silent: silentForMs > (missedReports + 0.5) * intervalMs,

@@ -74,7 +74,7 @@ describe('threshold with hysteresis and minimum duration', () => {
       [5, 60],
     ])
     expect(steps).toEqual([])
-    expect(state).toEqual({ open: false, pastSince: null, lastTs: 10 * MIN })
+    expect(state).toEqual({ open: false, pastSince: Number.NaN, lastTs: 10 * MIN })
   })
 
   it('works for below-rules (too shallow) the other way round', () => {
