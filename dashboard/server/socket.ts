@@ -56,10 +56,13 @@ export function attachLiveHub(
   // volatile: a socket still busy with the previous message misses this one rather than growing a
   // queue (signalk's approach). One message per frame made that the common case: at 1k readings/s
   // from 1000 devices an admin's socket received ~14 % of the frames.
-  const outgoing = new Map<string, { rooms: string[]; frames: ReadingFrame[] }>()
+  // A new map per turn, not `clear()`: clearing a long-lived Map allocates its next table straight
+  // in V8's old generation, once per turn, which brought mark-compacts (docs/benchmarks.md).
+  let outgoing = new Map<string, { rooms: string[]; frames: ReadingFrame[] }>()
   const sendOutgoing = () => {
-    for (const { rooms, frames } of outgoing.values()) io.to(rooms).volatile.emit('readings', frames)
-    outgoing.clear()
+    const sending = outgoing
+    outgoing = new Map()
+    for (const { rooms, frames } of sending.values()) io.to(rooms).volatile.emit('readings', frames)
   }
   const coalescer = createCoalescer(options.frameIntervalMs, (frame) => {
     const rooms = roomsOf(frame.deviceId)

@@ -192,7 +192,9 @@ export function createEvaluator() {
       rules: readonly DeviceRule[],
       reading: { ts: number; m: Record<string, number> },
     ): readonly RuleTransition[] {
-      suspect.clear()
+      // only when it holds something: clearing a Set allocates a new table, and for a Set that has
+      // lived long that table goes straight to V8's old generation (a mark-compact's work)
+      if (suspect.size > 0) suspect.clear()
       const deviceSlots = slotsOf(deviceId)
       let out: RuleTransition[] | undefined
       // two passes, no copies: this runs for every reading on the ingest path
