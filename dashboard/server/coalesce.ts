@@ -26,41 +26,36 @@ export function createCoalescer(
   const lastSent = new Map<string, number>()
   const timers = new Map<string, NodeJS.Timeout>()
 
+  const send = (frame: ReadingFrame) => {
+    lastSent.set(frame.deviceId, now())
+    emit(frame)
+  }
   const flush = (deviceId: string) => {
     timers.delete(deviceId)
     const frame = pending.get(deviceId)
     if (!frame) return
     pending.delete(deviceId)
-    lastSent.set(deviceId, now())
-    emit(frame)
+    send(frame)
   }
 
   return {
     push(frame) {
-      // the common case, a device idle for the interval: out at once, without entering `pending`
-      // (a set and a delete per frame on a long-lived Map make V8 allocate its tables in the old
-      // generation: mark-compacts every ~20 s at 10k frames/s, docs/benchmarks.md)
-      if (
-        !timers.has(frame.deviceId) &&
-        (lastSent.get(frame.deviceId) ?? Number.NEGATIVE_INFINITY) + intervalMs <= now()
-      ) {
-        lastSent.set(frame.deviceId, now())
-        emit(frame)
-        return
-      }
       const previous = pending.get(frame.deviceId)
       if (previous) {
-        // merge: newer values win, older metrics not in this reading stay
+        // a frame waits for its timer: merge into it (newer values win, older metrics not in this
+        // reading stay); the merged frame goes out when the timer fires
         if (frame.ts >= previous.ts)
           pending.set(frame.deviceId, { ...frame, m: { ...previous.m, ...frame.m } })
         else pending.set(frame.deviceId, { ...previous, m: { ...frame.m, ...previous.m } })
-      } else {
-        pending.set(frame.deviceId, frame)
+        return
       }
-      if (timers.has(frame.deviceId)) return
       const wait = (lastSent.get(frame.deviceId) ?? Number.NEGATIVE_INFINITY) + intervalMs - now()
-      if (wait <= 0) flush(frame.deviceId)
-      else timers.set(frame.deviceId, setTimeout(flush, wait, frame.deviceId))
+      // the common case, a device idle for the interval: out at once, without entering `pending`
+      // (a set and a delete per frame on a long-lived Map make V8 allocate its tables in the old
+      // generation: mark-compacts every ~20 s at 10k frames/s, docs/benchmarks.md)
+      if (wait <= 0) return send(frame)
+      pending.set(frame.deviceId, frame)
+      timers.set(frame.deviceId, setTimeout(flush, wait, frame.deviceId))
     },
     stop() {
       for (const timer of timers.values()) clearTimeout(timer)
