@@ -45,6 +45,34 @@ describe('maintenance windows', () => {
   })
 })
 
+describe('escalation during maintenance', () => {
+  it('waits while the device is in a maintenance window and goes on once it closes', async () => {
+    const maintenance = await createMaintenanceCalendar({
+      store: h.store.meta,
+      siteOf: (id) => deviceById(id)?.site,
+      now: () => h.clock,
+    })
+    const engine = await h.engineWith({ maintenance })
+    engine.evaluate(rail, temps(0, [51]), { batch: false, receivedAt: h.clock })
+    await engine.idle()
+    const window = await maintenance.open(
+      { scope: 'device', target: rail.id, reason: 'sensor swap' },
+      'crew-lead',
+    )
+    h.advance(25 * MIN)
+    engine.check()
+    await engine.idle()
+    expect(h.events.map((e) => e.event)).toEqual(['raised'])
+    await maintenance.close(window.id, 'crew-lead')
+    engine.check()
+    await engine.idle()
+    expect(h.events.map((e) => [e.event, e.groups])).toEqual([
+      ['raised', ['rail-crew']],
+      ['escalated', ['rail-control']],
+    ])
+  })
+})
+
 describe('silence', () => {
   const paddy = (minute: number) => [{ ts: T0 + minute * MIN, seq: minute, m: { water_depth_cm: 6 } }]
 

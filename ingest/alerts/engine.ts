@@ -203,7 +203,7 @@ export async function createAlertEngine(deps: AlertEngineDeps): Promise<AlertEng
         book,
       })
       book.escalate(t, (subjectId) => {
-        const device = devices.find((d) => d.id === subjectId)
+        const device = deps.directory?.get(subjectId) ?? seen.get(subjectId)
         return device ? paused(device, t) : false
       })
     } catch (err) {

@@ -232,8 +232,9 @@ export function createAlertBook(deps: BookDeps) {
     escalate(now: number, paused: (subjectId: string) => boolean) {
       for (const entry of open.values()) {
         const esc = entry.req.rule.escalation
-        if (!entry.record || !entry.announce || entry.acked || !esc || paused(entry.req.subjectId)) continue
+        if (!entry.record || !entry.announce || entry.acked || !esc) continue
         if (entry.level + 1 >= esc.groups.length || now - entry.levelSince < esc.afterMs) continue
+        if (paused(entry.req.subjectId)) continue
         entry.level++
         entry.levelSince = now
         const group = esc.groups[entry.level] as string

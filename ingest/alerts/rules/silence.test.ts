@@ -14,6 +14,30 @@ describe('cadence-aware silence', () => {
     })
   })
 
+  it('learns the median of its last 16 intervals, in any order, odd or even in number', () => {
+    // a seeded walk: irregular intervals, repeats and out-of-order sizes
+    let seed = 7
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed
+    }
+    for (let reports = 4; reports <= 40; reports++) {
+      let s = initialCadence()
+      let ts = 0
+      const intervals: number[] = []
+      for (let k = 0; k < reports; k++) {
+        const gap = k === 0 ? 0 : 1000 * (1 + (next() % 50))
+        ts += gap
+        if (k > 0) intervals.push(gap)
+        s = observeCadence(s, ts, ts)
+      }
+      const kept = intervals.slice(-16).sort((a, b) => a - b)
+      const mid = kept.length >> 1
+      const expected = kept.length % 2 ? kept[mid] : ((kept[mid - 1] ?? 0) + (kept[mid] ?? 0)) / 2
+      expect(expectedInterval(s, { fallback: 30 * MIN, minInterval: 0 }).intervalMs).toBe(expected)
+    }
+  })
+
   it('uses the configured interval first and the fallback until three intervals were seen', () => {
     let s = initialCadence()
     s = observeCadence(s, 0, 0)
