@@ -292,3 +292,44 @@ describe('FrameGuard direct path', () => {
     expect(written).toEqual([])
   })
 })
+
+describe('FrameGuard writes', () => {
+  /** An inner stream that takes one chunk and then never drains (a peer that stopped reading). */
+  const stuck = () =>
+    new Duplex({
+      read() {},
+      write(_chunk, _enc, _cb) {},
+      writableHighWaterMark: 1,
+    })
+
+  it('fails a write waiting for drain when the connection closes', async () => {
+    const inner = stuck()
+    const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
+      violation() {},
+      bytesIn() {},
+      bytesOut() {},
+    })
+    guard.on('error', () => {})
+    const done = new Promise<Error | null | undefined>((resolve) =>
+      guard.write(Buffer.from([0xd0, 0]), resolve),
+    )
+    await new Promise((r) => setImmediate(r))
+    inner.destroy()
+    expect(await done).toMatchObject({ message: 'connection closed' })
+  })
+
+  it('closes without a waiting write without error', async () => {
+    const inner = new PassThrough()
+    const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
+      violation() {},
+      bytesIn() {},
+      bytesOut() {},
+    })
+    const errors: Error[] = []
+    guard.on('error', (err) => errors.push(err))
+    await new Promise<void>((resolve) => guard.write(Buffer.from([0xd0, 0]), () => resolve()))
+    inner.destroy()
+    await new Promise((r) => guard.once('close', r))
+    expect(errors).toEqual([])
+  })
+})

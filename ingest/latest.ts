@@ -8,14 +8,25 @@ export interface LatestCache {
   update(deviceId: string, readings: readonly Reading[]): void
 }
 
+/**
+ * A device's newest reading time, updated in place: as a Map value it would be a new heap number
+ * per message (times are not small integers), held from the old generation until the next one.
+ */
+class LastSeen {
+  declare ts: number
+  constructor(ts: number) {
+    this.ts = ts
+  }
+}
+
 export async function loadLatestCache(store: ReadingStore): Promise<LatestCache> {
   const latest = await store.latestAll()
-  const seen = new Map<string, number>()
+  const seen = new Map<string, LastSeen>()
   for (const [deviceId, metrics] of latest)
-    seen.set(deviceId, Math.max(...Object.values(metrics).map((v) => v.ts)))
+    seen.set(deviceId, new LastSeen(Math.max(...Object.values(metrics).map((v) => v.ts))))
   return {
     get: (deviceId) => latest.get(deviceId) ?? {},
-    lastSeen: (deviceId) => seen.get(deviceId) ?? null,
+    lastSeen: (deviceId) => seen.get(deviceId)?.ts ?? null,
     // runs for every message: no entries arrays, and the maps are written only when something changed
     update(deviceId, readings) {
       let entry = latest.get(deviceId)
@@ -23,8 +34,8 @@ export async function loadLatestCache(store: ReadingStore): Promise<LatestCache>
         entry = {}
         latest.set(deviceId, entry)
       }
-      const before = seen.get(deviceId) ?? 0
-      let newest = before
+      const last = seen.get(deviceId)
+      let newest = last?.ts ?? 0
       for (const reading of readings) {
         const { ts, m } = reading
         for (const metric in m) {
@@ -40,7 +51,8 @@ export async function loadLatestCache(store: ReadingStore): Promise<LatestCache>
         }
         if (ts > newest) newest = ts
       }
-      if (newest !== before || !seen.has(deviceId)) seen.set(deviceId, newest)
+      if (!last) seen.set(deviceId, new LastSeen(newest))
+      else last.ts = newest
     },
   }
 }

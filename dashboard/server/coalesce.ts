@@ -12,6 +12,18 @@ export interface Coalescer {
 }
 
 /**
+ * When a device's last frame went out, updated in place. A time stored as a Map value is a new
+ * heap number on every set (times are not small integers), and one per frame, held by a Map in the
+ * old generation, is work for every scavenge; a number field of an object is rewritten in place.
+ */
+class SentAt {
+  declare at: number
+  constructor(at: number) {
+    this.at = at
+  }
+}
+
+/**
  * Keeps only the newest values per device and flushes at most once per `intervalMs`: a frame goes
  * out at once when the device was idle, later ones are merged until the interval has passed. A
  * storm of readings therefore costs a phone a few frames per second, not one per reading
@@ -23,11 +35,13 @@ export function createCoalescer(
   now: () => number = Date.now,
 ): Coalescer {
   const pending = new Map<string, ReadingFrame>()
-  const lastSent = new Map<string, number>()
+  const lastSent = new Map<string, SentAt>()
   const timers = new Map<string, NodeJS.Timeout>()
 
   const send = (frame: ReadingFrame) => {
-    lastSent.set(frame.deviceId, now())
+    const sent = lastSent.get(frame.deviceId)
+    if (sent) sent.at = now()
+    else lastSent.set(frame.deviceId, new SentAt(now()))
     emit(frame)
   }
   const flush = (deviceId: string) => {
@@ -49,7 +63,7 @@ export function createCoalescer(
         else pending.set(frame.deviceId, { ...previous, m: { ...frame.m, ...previous.m } })
         return
       }
-      const wait = (lastSent.get(frame.deviceId) ?? Number.NEGATIVE_INFINITY) + intervalMs - now()
+      const wait = (lastSent.get(frame.deviceId)?.at ?? Number.NEGATIVE_INFINITY) + intervalMs - now()
       // the common case, a device idle for the interval: out at once, without entering `pending`
       // (a set and a delete per frame on a long-lived Map make V8 allocate its tables in the old
       // generation: mark-compacts every ~20 s at 10k frames/s, docs/benchmarks.md)
