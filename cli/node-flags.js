@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url'
  * - A larger young generation: ingest allocates short-lived objects per message. At the default
  *   16 MB semi-space the scavenger took ~22 % of the busy time under load (64 MB: ~10 % more
  *   readings/s); since the direct telemetry path, 128 MB gave another ~20 % at QoS 1 (alternated
- *   runs: 56–64k vs 47–49k acknowledged/s; 256 MB no better, ~300 MB more RSS). It only grows
- *   under allocation pressure, so an idle server keeps its size.
+ *   runs: 56–64k vs 47–49k acknowledged/s; 256 MB no better, ~300 MB more RSS).
+ * - Starting at 64 MB instead of growing from 1 MB: a fresh server hit by a flood (the QoS 0
+ *   bench, 5 s flat out) spent its first seconds with a small young generation and then drained
+ *   the backlog for 13–15 s; starting at 64 MB it drained in 2–3 s (108.6k and 115.4k readings/s
+ *   against 66.6k and 71.1k, alternated runs). The space is reserved, not touched: an idle
+ *   server's RSS is the same.
  * - Not `--single-threaded-gc`, though the server may have one CPU: on one pinned core it cut the
  *   10k/s latency in short runs (p50 9–12 ms and p99 70–105 ms vs 19–64 / 159–792 ms), but in a
  *   full bench its stop-the-world mark-compacts of a ~1 GB heap stalled for up to 2 s (10k/s p99
@@ -17,7 +21,7 @@ import { fileURLToPath } from 'node:url'
  * @returns {string[]}
  */
 export function serverNodeFlags() {
-  return ['--max-semi-space-size=128']
+  return ['--max-semi-space-size=128', '--min-semi-space-size=64']
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(serverNodeFlags().join(' '))

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { serverNodeFlags } from './node-flags.js'
 
 describe('server node flags', () => {
-  it('give the server a 128 MB young generation', () => {
-    expect(serverNodeFlags()).toEqual(['--max-semi-space-size=128'])
+  it('give the server a young generation of 64 MB growing to 128 MB', () => {
+    expect(serverNodeFlags()).toEqual(['--max-semi-space-size=128', '--min-semi-space-size=64'])
   })
 
   it('are printed for the start script when run as a script', () => {
