@@ -12,8 +12,7 @@ const caps = {
   maxPacketBytes: 1260,
 }
 
-function setup() {
-  const inner = new PassThrough()
+function setup(inner: Duplex = new PassThrough()) {
   const violations: GuardViolation[] = []
   const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
     violation: (_g, reason) => violations.push(reason),
@@ -38,7 +37,7 @@ const publish = (topic: string, bytes: number, qos: 0 | 1 = 1) =>
     dup: false,
   } as mqttPacket.IPublishPacket)
 
-async function feed(inner: PassThrough, bytes: Buffer, chunkSize: number) {
+async function feed(inner: Duplex, bytes: Buffer, chunkSize: number) {
   for (let i = 0; i < bytes.length; i += chunkSize) {
     inner.write(bytes.subarray(i, i + chunkSize))
     await new Promise((r) => setImmediate(r))
@@ -303,12 +302,7 @@ describe('FrameGuard writes', () => {
     })
 
   it('fails a write waiting for drain when the connection closes', async () => {
-    const inner = stuck()
-    const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
-      violation() {},
-      bytesIn() {},
-      bytesOut() {},
-    })
+    const { inner, guard } = setup(stuck())
     guard.on('error', () => {})
     const done = new Promise<Error | null | undefined>((resolve) =>
       guard.write(Buffer.from([0xd0, 0]), resolve),
@@ -319,12 +313,7 @@ describe('FrameGuard writes', () => {
   })
 
   it('closes without a waiting write without error', async () => {
-    const inner = new PassThrough()
-    const guard = new FrameGuard(inner, { ip: '127.0.0.1', listener: 'tcp' }, caps, {
-      violation() {},
-      bytesIn() {},
-      bytesOut() {},
-    })
+    const { inner, guard } = setup()
     const errors: Error[] = []
     guard.on('error', (err) => errors.push(err))
     await new Promise<void>((resolve) => guard.write(Buffer.from([0xd0, 0]), () => resolve()))

@@ -16,13 +16,17 @@ beforeEach(async () => {
 })
 afterEach(() => h.close())
 
+/** A maintenance calendar on the harness's store and clock. */
+const calendar = () =>
+  createMaintenanceCalendar({
+    store: h.store.meta,
+    siteOf: (id) => deviceById(id)?.site,
+    now: () => h.clock,
+  })
+
 describe('maintenance windows', () => {
   it('pause alerts of the device while open and resume fresh after closing', async () => {
-    const maintenance = await createMaintenanceCalendar({
-      store: h.store.meta,
-      siteOf: (id) => deviceById(id)?.site,
-      now: () => h.clock,
-    })
+    const maintenance = await calendar()
     const engine = await h.engineWith({ maintenance })
     const window = await maintenance.open(
       { scope: 'site', target: 'Line 1 east', reason: 'rail grinding' },
@@ -47,11 +51,7 @@ describe('maintenance windows', () => {
 
 describe('escalation during maintenance', () => {
   it('waits while the device is in a maintenance window and goes on once it closes', async () => {
-    const maintenance = await createMaintenanceCalendar({
-      store: h.store.meta,
-      siteOf: (id) => deviceById(id)?.site,
-      now: () => h.clock,
-    })
+    const maintenance = await calendar()
     const engine = await h.engineWith({ maintenance })
     engine.evaluate(rail, temps(0, [51]), { batch: false, receivedAt: h.clock })
     await engine.idle()
