@@ -113,10 +113,13 @@ async function main() {
             rails,
             rounds: QUICK ? 1 : 3,
             windowS: QUICK ? 4 : 8,
+            settleS: QUICK ? 5 : 10,
           })
           sections.push(latencySection(latency))
           for (const r of latency.rates)
-            summary.push(`latency ${fmt(r.rate)}/s: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`)
+            summary.push(
+              `latency ${fmt(r.rate)}/s: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; seconds 1–${latency.settleS} after ${fmt(r.devices)} devices connected: p50 ${fmt(r.afterConnect.p50)} ms, p99 ${fmt(r.afterConnect.p99)} ms`,
+            )
           summary.push(
             `crossing → alert: median ${fmt(latency.crossingP50)} ms, max ${fmt(latency.crossingMax)} ms` +
               (latency.crossingsMissed ? `, ${latency.crossingsMissed} without an alert within 10 s` : ''),
