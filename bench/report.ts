@@ -92,7 +92,7 @@ export function latencySection(r: LatencyResult): string {
       'Each device reports once a second, so no frame waits for coalescing (`LIVE_FRAME_INTERVAL_MS` 250): 1,000 devices for 1k readings/s, 10,000 for 10k. ' +
       `Per rate the devices connect once and keep sending. The first ${r.settleS} s of sending after they connected are a figure of their own (the column "after connecting"): 10,000 connections at once leave the server ~170 MB of new objects that its next scavenges copy and promote (docs/benchmarks.md). ` +
       `Then ${r.rates[0]?.rounds.length ?? 0} windows of ${r.windowS} s follow back to back; p50 and p99 are over the frames of all of them together (a window in which few frames arrived does not count like one in which thousands did), each window in the last column. ` +
-      'Before them each rate runs one window that is not counted: the first reading of each device since the server started builds its rule set, dedupe and latest-value entries.',
+      'Each rate runs right after a warm-up session of its own fleet (one window, not counted: the first reading of each device since the server started builds its rule set, dedupe and latest-value entries), 10k first.',
     '',
     `| readings/s | devices | frames received (of readings published in the windows) | p50 | p99 | target | after connecting (s 1–${r.settleS}): p50 / p99 / max | each window: frames, p50 / p99 |`,
     '|---|---|---|---|---|---|---|---|',
