@@ -133,8 +133,8 @@ export async function benchLatency(
     }
     const rates: LatencyResult['rates'] = []
     // 10k first, each rate right after its warm-up: after the 1k session, 9,000 of the 10k fleet
-    // come back from a minute of silence, and short runs of that were slower (p99 79–116 ms
-    // against 28–34 ms right after the warm-up; docs/benchmarks.md)
+    // come back from a minute of silence, and short runs of that were slower (p99 79 and 89 ms
+    // against 28–36 ms right after the warm-up; docs/benchmarks.md)
     for (const p of [...plan].reverse()) {
       // a warm-up, not recorded: the first reading of each of 10,000 devices the server has not
       // seen since it started builds its rule set, dedupe and latest-value entries
