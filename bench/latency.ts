@@ -7,15 +7,14 @@
  * The fleet connects once per rate and stays connected: the first `settleS` seconds of sending
  * after it connected are reported on their own (10,000 connections at once leave the server
  * ~170 MB of new objects to copy and promote in those seconds, docs/benchmarks.md), and the
- * windows after them measure the fleet as it runs.
- *
- * The fleet runs in a process of its own (bench/latency-load.ts), as the dashboard client does:
- * when it ran in the bench's process, after that process had provisioned the devices, the
- * server's 10k windows gave p99 105–593 ms against 24–51 ms from a fresh process (docs/benchmarks.md).
+ * windows after them measure the fleet as it runs. The fleet runs in a process of its own
+ * (bench/load-process.ts): from the bench's process, which had used DuckDB, the 10k windows gave
+ * p99 71–691 ms against 24–51 ms from a fresh one (docs/benchmarks.md).
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import type { LoadDevice } from '../simulators/load/load.js'
 import { GENERATOR_CPU, type MimamoriServer, median, pin, sleep } from './common.js'
+import { runLoadForked } from './load-process.js'
 
 export interface LatencyStats {
   count: number
@@ -86,10 +85,6 @@ export async function benchLatency(
   },
 ): Promise<LatencyResult> {
   const { server } = options
-  const generator = fork(new URL('./latency-load.ts', import.meta.url).pathname, [server.mqttUrl], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
   const client = fork(
     new URL('./latency-client.ts', import.meta.url).pathname,
     [server.httpUrl, server.token],
@@ -99,20 +94,12 @@ export async function benchLatency(
     },
   )
   try {
-    // both listen from the start: a child's ready message that comes before its listener is lost
-    await Promise.all(
-      [['latency client', client] as const, ['latency generator', generator] as const].map(
-        ([name, child]) =>
-          new Promise<void>((resolve, reject) => {
-            child.once('message', () => resolve())
-            child.once('exit', (code) => reject(new Error(`${name} exited ${code}`)))
-          }),
-      ),
-    )
+    await new Promise<void>((resolve, reject) => {
+      client.once('message', () => resolve())
+      client.once('exit', (code) => reject(new Error(`latency client exited ${code}`)))
+    })
     pin(client.pid, GENERATOR_CPU)
-    pin(generator.pid, GENERATOR_CPU)
     pin(process.pid, GENERATOR_CPU)
-    await ask(generator, { cmd: 'devices', devices: options.paddies }, 'stored')
     const plan = [
       { rate: 1000, devices: 1000 },
       { rate: 10_000, devices: 10_000 },
@@ -122,15 +109,30 @@ export async function benchLatency(
      * back, from the first progress tick (1 s into sending); then disconnects.
      */
     const session = async (p: (typeof plan)[number], windowsS: readonly number[]) => {
-      await ask(generator, { cmd: 'load', devices: p.devices, rate: p.rate }, 'sending')
+      const controller = new AbortController()
+      let sending = false
+      const load = runLoadForked({
+        url: server.mqttUrl,
+        devices: options.paddies.slice(0, p.devices),
+        qos: 1,
+        rate: p.rate,
+        durationMs: 600_000,
+        preEncoded: true,
+        signal: controller.signal,
+        onProgress: () => {
+          sending = true
+        },
+      })
+      while (!sending) await sleep(100) // connected: the first progress tick is 1 s into sending
       const windows: number[][] = []
       for (const seconds of windowsS) {
         client.send({ cmd: 'start' })
         await sleep(seconds * 1000)
         windows.push(await ask<number[]>(client, { cmd: 'stop' }, 'samples'))
       }
-      const { msgPerS } = await ask<{ msgPerS: number }>(generator, { cmd: 'end' }, 'ended')
-      return { windows, msgPerS: Math.round(msgPerS).toLocaleString() }
+      controller.abort()
+      const summary = await load
+      return { windows, msgPerS: Math.round(summary.msgPerS).toLocaleString() }
     }
     const rates: LatencyResult['rates'] = []
     // 10k first, each rate right after its warm-up: after the 1k session, 9,000 of the 10k fleet
@@ -174,7 +176,16 @@ export async function benchLatency(
       rates.unshift({ ...p, rounds, afterConnect, p50: all.p50, p99: all.p99 })
     }
     // crossings, with 1k readings/s of other traffic going on
-    await ask(generator, { cmd: 'load', devices: 1000, rate: 1000 }, 'sending')
+    const controller = new AbortController()
+    const background = runLoadForked({
+      url: server.mqttUrl,
+      devices: options.paddies.slice(0, 1000),
+      qos: 1,
+      rate: 1000,
+      durationMs: 600_000,
+      preEncoded: true,
+      signal: controller.signal,
+    })
     await sleep(3000)
     const crossings: number[] = []
     let missed = 0
@@ -190,7 +201,8 @@ export async function benchLatency(
       log(`    ${rail.deviceId}: ${typeof ms === 'number' ? `${ms} ms` : 'no alert within 10 s'}`)
       await sleep(200)
     }
-    await ask(generator, { cmd: 'end' }, 'ended')
+    controller.abort()
+    await background
     const sorted = [...crossings].sort((a, b) => a - b)
     log(
       `  rail crossing → alert event (${crossings.length + missed} crossings, 1k readings/s beside): ` +
@@ -206,8 +218,8 @@ export async function benchLatency(
       crossingMax: sorted.at(-1) ?? Number.NaN,
     }
   } finally {
-    for (const child of [client, generator]) if (child.connected) child.send({ cmd: 'exit' })
+    client.send({ cmd: 'exit' })
     await sleep(200)
-    for (const child of [client, generator]) if (child.exitCode === null) child.kill('SIGKILL')
+    if (client.exitCode === null) client.kill('SIGKILL')
   }
 }
