@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_MAX_IMAGE_BYTES, looksLikeJpeg } from '../../firmware-contracts/index.js'
 import { decodeJpeg } from '../testing/jpeg-decode.js'
 import { encodeJpeg, type RgbImage } from './jpeg-encoder.js'
@@ -103,7 +103,9 @@ describe('encodeJpeg', () => {
   it('is read by libjpeg (djpeg), when installed', (ctx) => {
     const probe = spawnSync('djpeg', ['-version'])
     if (probe.error) return ctx.skip()
-    const file = join(mkdtempSync(join(tmpdir(), 'mimamori-jpeg-')), 'storm.jpg')
+    const dir = mkdtempSync(join(tmpdir(), 'mimamori-jpeg-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'storm.jpg')
     writeFileSync(file, reservoirJpeg(STORM))
     const result = spawnSync('djpeg', ['-pnm', file])
     expect(result.status).toBe(0)

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { looksLikeJpeg, parseDeviceTopic } from '../../firmware-contracts/index.js'
 import { runSimulateCommand } from '../cli.js'
 import { startTestBroker, type TestBroker, waitFor } from '../testing/test-broker.js'
@@ -31,8 +31,15 @@ function capture(extra: Partial<SimulateIo> = {}) {
   return { io, out: () => out.join(''), err: () => err.join('') }
 }
 
+/** A directory for the current test, removed when it finishes. */
+function testDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mimamori-${prefix}-`))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 function tempFile(name: string, content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mimamori-sim-')), name)
+  const file = join(testDir('sim'), name)
   writeFileSync(file, content)
   return file
 }
@@ -150,7 +157,7 @@ describe('simulate load', () => {
 
 describe('simulate camera', () => {
   it('--snapshot writes one picture without a broker', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mimamori-cam-')), 'pond.jpg')
+    const file = join(testDir('cam'), 'pond.jpg')
     const c = capture()
     expect(
       await runSimulateCommand(['camera', '--snapshot', file, '--level', '9.4', '--rain', '30'], c.io),

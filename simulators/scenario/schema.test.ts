@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { readScenarioFile, resolveScenario } from './library.js'
 import { parseScenario, ScenarioError, type ScenarioInput } from './schema.js'
 
@@ -129,9 +129,16 @@ describe('parseScenario', () => {
   })
 })
 
+/** A directory for the current test, removed when it finishes. */
+function testDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mimamori-scenario-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 describe('reading scenario files', () => {
   it('names the file when it is not JSON, and lists the built-ins for an unknown name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimamori-scenario-'))
+    const dir = testDir()
     const file = join(dir, 'broken.json')
     writeFileSync(file, '{ "name": ')
     expect(() => readScenarioFile(file)).toThrow(/broken\.json is not valid JSON/)
@@ -143,7 +150,7 @@ describe('reading scenario files', () => {
 
   it('finds a built-in scenario by name and a file by path', () => {
     expect(resolveScenario('typhoon-reservoir').name).toBe('typhoon-reservoir')
-    const dir = mkdtempSync(join(tmpdir(), 'mimamori-scenario-'))
+    const dir = testDir()
     const file = join(dir, 'tiny.json')
     writeFileSync(file, JSON.stringify(VALID))
     expect(resolveScenario(file).devices).toHaveLength(2)

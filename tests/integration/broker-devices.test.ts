@@ -2,8 +2,9 @@
  * Devices on the broker: presence on the retained status topic, client-id takeover, wills, bad
  * status payloads, and persistence of retained messages and sessions across a broker restart.
  */
+import { rmSync } from 'node:fs'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { type Acl, createAcl } from '../../broker/acl-file.js'
 import { hashServicePassword } from '../../broker/service-passwords.js'
 import { cmdTopic, statusTopic } from '../../firmware-contracts/index.js'
@@ -159,6 +160,7 @@ describe('persistence across a broker restart', () => {
   it('keeps retained messages, persistent sessions and their queued QoS 1 messages', async () => {
     tb = await startTestBroker({ acl, env: { MQTT_ALLOW_ANONYMOUS: 'true' } })
     const { dataDir, devices } = tb
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true })) // the second broker is given it: not its own to remove
     const pw = tb.addDevice('res-9')
     const sub = await connect({ clientId: 'archiver', clean: false })
     await sub.subscribeAsync('city/#', { qos: 1 })

@@ -2,10 +2,11 @@
  * Plain-broker use: anonymous clients (MQTT_ALLOW_ANONYMOUS) and service users with topic rights
  * from the ACL file (MQTT_ACL_FILE), next to devices.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { AclFileError } from '../../broker/acl-file.js'
 import { hashServicePassword } from '../../broker/service-passwords.js'
 import { cmdTopic, telemetryTopic } from '../../firmware-contracts/index.js'
@@ -54,7 +55,8 @@ function messages(c: MqttClient) {
 }
 
 async function startWithAclFile(acl: unknown, env: Record<string, string> = {}) {
-  const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'mimamori-acl-'))
+  const dir = mkdtempSync(join(tmpdir(), 'mimamori-acl-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'acl.json')
   writeFileSync(file, JSON.stringify(acl))
   tb = await startTestBroker({ env: { MQTT_ACL_FILE: file, ...env } })

@@ -3,11 +3,11 @@
  * client certificate whose CN is the device id.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type IClientOptions } from 'mqtt'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createDevCertificates, issueCertificate } from '../../broker/dev-certs.js'
 import { telemetryTopic } from '../../firmware-contracts/index.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
@@ -21,6 +21,7 @@ afterEach(async () => {
 
 const { ca, server } = createDevCertificates()
 const dir = mkdtempSync(join(tmpdir(), 'mimamori-certs-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const files = { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') }
 writeFileSync(files.ca, ca.certPem)
 writeFileSync(files.cert, server.certPem)
