@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_IMAGE_BYTES, looksLikeJpeg } from '../../firmware-contracts/index.js'
+import { testDir } from '../../tests/helpers/temp-dir.js'
 import { decodeJpeg } from '../testing/jpeg-decode.js'
 import { encodeJpeg, type RgbImage } from './jpeg-encoder.js'
 import { AC_CHROMA, AC_LUMA, DC_CHROMA, DC_LUMA } from './jpeg-tables.js'
@@ -103,9 +103,7 @@ describe('encodeJpeg', () => {
   it('is read by libjpeg (djpeg), when installed', (ctx) => {
     const probe = spawnSync('djpeg', ['-version'])
     if (probe.error) return ctx.skip()
-    const dir = mkdtempSync(join(tmpdir(), 'mimamori-jpeg-'))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-    const file = join(dir, 'storm.jpg')
+    const file = join(testDir('jpeg'), 'storm.jpg')
     writeFileSync(file, reservoirJpeg(STORM))
     const result = spawnSync('djpeg', ['-pnm', file])
     expect(result.status).toBe(0)

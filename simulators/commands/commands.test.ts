@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { looksLikeJpeg, parseDeviceTopic } from '../../firmware-contracts/index.js'
+import { testDir } from '../../tests/helpers/temp-dir.js'
 import { runSimulateCommand } from '../cli.js'
 import { startTestBroker, type TestBroker, waitFor } from '../testing/test-broker.js'
 import type { SimulateIo } from './common.js'
@@ -29,13 +29,6 @@ function capture(extra: Partial<SimulateIo> = {}) {
     ...extra,
   }
   return { io, out: () => out.join(''), err: () => err.join('') }
-}
-
-/** A directory for the current test, removed when it finishes. */
-function testDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `mimamori-${prefix}-`))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
 }
 
 function tempFile(name: string, content: string): string {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { testDir } from '../../tests/helpers/temp-dir.js'
 import { readScenarioFile, resolveScenario } from './library.js'
 import { parseScenario, ScenarioError, type ScenarioInput } from './schema.js'
 
@@ -129,16 +129,9 @@ describe('parseScenario', () => {
   })
 })
 
-/** A directory for the current test, removed when it finishes. */
-function testDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mimamori-scenario-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
 describe('reading scenario files', () => {
   it('names the file when it is not JSON, and lists the built-ins for an unknown name', () => {
-    const dir = testDir()
+    const dir = testDir('scenario')
     const file = join(dir, 'broken.json')
     writeFileSync(file, '{ "name": ')
     expect(() => readScenarioFile(file)).toThrow(/broken\.json is not valid JSON/)
@@ -150,7 +143,7 @@ describe('reading scenario files', () => {
 
   it('finds a built-in scenario by name and a file by path', () => {
     expect(resolveScenario('typhoon-reservoir').name).toBe('typhoon-reservoir')
-    const dir = testDir()
+    const dir = testDir('scenario')
     const file = join(dir, 'tiny.json')
     writeFileSync(file, JSON.stringify(VALID))
     expect(resolveScenario(file).devices).toHaveLength(2)

@@ -2,16 +2,16 @@
  * Plain-broker use: anonymous clients (MQTT_ALLOW_ANONYMOUS) and service users with topic rights
  * from the ACL file (MQTT_ACL_FILE), next to devices.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { AclFileError } from '../../broker/acl-file.js'
 import { hashServicePassword } from '../../broker/service-passwords.js'
 import { cmdTopic, telemetryTopic } from '../../firmware-contracts/index.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { eventually } from '../helpers/system.js'
+import { testDir } from '../helpers/temp-dir.js'
 
 let tb: TestBroker | undefined
 const clients: MqttClient[] = []
@@ -55,9 +55,7 @@ function messages(c: MqttClient) {
 }
 
 async function startWithAclFile(acl: unknown, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'mimamori-acl-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'acl.json')
+  const file = join(testDir('acl'), 'acl.json')
   writeFileSync(file, JSON.stringify(acl))
   tb = await startTestBroker({ env: { MQTT_ACL_FILE: file, ...env } })
   return tb
