@@ -73,6 +73,10 @@ export async function startTestBroker(
     metrics: createBrokerMetrics(registry),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.acl ? { acl: options.acl } : {}),
+  }).catch((err: unknown) => {
+    // a broker that refused to start (a bad ACL file, say) leaves no directory behind
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
+    throw err
   })
   return {
     broker,
