@@ -8,8 +8,7 @@
  * after it connected are reported on their own (10,000 connections at once leave the server
  * ~170 MB of new objects to copy and promote in those seconds, docs/benchmarks.md), and the
  * windows after them measure the fleet as it runs. The fleet runs in a process of its own
- * (bench/load-process.ts): from the bench's process, which had used DuckDB, the 10k windows gave
- * p99 71–691 ms against 24–51 ms from a fresh one (docs/benchmarks.md).
+ * (`runLoadForked`; bench/load-process.ts says why).
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import type { LoadDevice } from '../simulators/load/load.js'

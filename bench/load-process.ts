@@ -1,11 +1,12 @@
 /**
  * `runLoad` in a forked process of its own, pinned to the generator's core. The latency bench uses
  * it: the bench's own process provisions devices and counts rows with DuckDB, and a generator
- * running in a process that had used DuckDB made the server's 10k latency p99 several times
- * worse (84–536 ms pooled in six runs, against 23–46 ms from a fresh process), for reasons not yet
- * understood (docs/benchmarks.md). A fleet of real devices shares no process with a database. The throughput sections still run `runLoad` in the bench's process:
- * one flat-out QoS 0 round with a forked generator read far more and stored less per second
- * (80,814/s against 92,640/s in the run before), too few runs to switch them over.
+ * running in a process that had used DuckDB made the server's 10k latency p99 several times worse
+ * (84–536 ms pooled in six runs, against 23–46 ms from a fresh process), for reasons not yet
+ * understood (docs/benchmarks.md). A fleet of real devices shares no process with a database. The
+ * throughput sections still run `runLoad` in the bench's process: one flat-out QoS 0 round with a
+ * forked generator read far more and stored less per second (80,814/s against 92,640/s in the run
+ * before), too few runs to switch them over.
  */
 import { fork } from 'node:child_process'
 import type { LoadOptions, LoadProgress, LoadSummary } from '../simulators/load/load.js'
