@@ -85,4 +85,22 @@ describe('row encoder', () => {
     })
     expect(new RowEncoder(64).encode(rows).toString()).toBe(reference(rows))
   })
+
+  it('writes values with up to three decimals as the template does, and the near misses too', () => {
+    let seed = 11
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const values = [0.1, 0.2, 0.1 + 0.2, 1.005, 2.675, 0.001, -0.05, 999.999, 4503599627370495.5, 1e-7]
+    for (let i = 0; i < 20_000; i++) {
+      const decimals = 10 ** (i % 4)
+      const magnitude = 10 ** Math.floor(random() * 18 - 3)
+      const sign = random() < 0.3 ? -1 : 1
+      const value = (sign * Math.round(random() * magnitude * decimals)) / decimals
+      values.push(value, value + 1e-9, value * (1 + Number.EPSILON))
+    }
+    const rows = values.map((v, i) => row(v, { seq: i }))
+    expect(new RowEncoder(64).encode(rows).toString()).toBe(reference(rows))
+  })
 })
