@@ -14,13 +14,13 @@ import { fileURLToPath } from 'node:url'
  *   against 66.6k and 71.1k, alternated runs). The space is reserved, not touched: an idle
  *   server's RSS is the same.
  * - No allocation-site pretenuring: V8 allocates the objects of a site (an object or array
- *   literal) straight in the old generation once most of them outlived two scavenges in a row.
- *   A stall or a burst (10,000 devices connecting at once) makes a message's own objects look
+ *   literal) straight in the old generation once most of them survived the scavenges twice in a
+ *   row. A stall or a burst (10,000 devices connecting at once) makes a message's own objects look
  *   long-lived that way, and V8 then kept allocating every message's objects in the old
- *   generation: it grew 2–14 MB/s at 10k readings/s, scavenges took 40–55 ms instead of 10–20, and
- *   mark-compacts came every ~20 s. Runs in that state gave p99 publish → dashboard of 72–956 ms;
- *   with the flag, 54–71 ms under the same provocation and 24–34 ms without it (QoS 1 ingest
- *   unchanged: 63–68k against 62–66k acknowledged/s). docs/benchmarks.md has the runs.
+ *   generation: it grew 2–14 MB/s at 10k readings/s and scavenges took 40–55 ms instead of 10–20.
+ *   Runs provoked into that state gave p99 publish → dashboard of 72–956 ms; with the flag the
+ *   same provocation gave 54–71 ms. Unprovoked runs: 24 and 34 ms with it, 25 and 23 without;
+ *   QoS 1 ingest 63–68k against 62–66k acknowledged/s. docs/benchmarks.md has the runs.
  * - Not `--single-threaded-gc`, though the server may have one CPU: on one pinned core it cut the
  *   10k/s latency in short runs (p50 9–12 ms and p99 70–105 ms vs 19–64 / 159–792 ms), but in a
  *   full bench its stop-the-world mark-compacts of a ~1 GB heap stalled for up to 2 s (10k/s p99
