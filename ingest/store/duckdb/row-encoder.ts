@@ -95,7 +95,7 @@ export class RowEncoder {
     for (let k = 1, scale = 10; k <= 3; k++, scale *= 10) {
       const m = Math.round(n * scale)
       if (m / scale !== n) continue
-      if (!Number.isSafeInteger(m) || m === 0) return false
+      if (!Number.isSafeInteger(m)) return false
       let v = m
       if (v < 0) {
         this.byte(MINUS)
