@@ -33,4 +33,39 @@ describe('sync writer', () => {
     closeSync(readOnly)
     expect(readFileSync(path, 'utf8')).toBe('a,1\n')
   })
+
+  it('lets the event loop turn while each settled batch posts the next (a flood)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-sync-'))
+    const fd = openSync(join(dir, 'log.csv'), 'a')
+    writer = createSyncWriter()
+    const w = writer
+    const busy = (ms: number) => {
+      const until = performance.now() + ms
+      while (performance.now() < until) {}
+    }
+    let settled = 0
+    let settledWhenTimerRan = -1
+    // as under a flood: each batch's commit posts the next batch and then keeps the loop busy
+    // longer than the thread's fdatasync takes, so the next reply is always waiting
+    await new Promise<void>((resolve) => {
+      const next = (k: number) => {
+        if (k === 60) return resolve()
+        void w.append(fd, 'x\n', 2 * k).then(() => {
+          settled++
+          if (settled === 5) {
+            setTimeout(() => {
+              settledWhenTimerRan = settled
+            }, 0)
+          }
+          next(k + 1)
+          busy(5)
+        })
+      }
+      next(0)
+    })
+    closeSync(fd)
+    // before: the timer waited for all 60 (Node handles a port's messages in one go)
+    expect(settledWhenTimerRan).toBeGreaterThanOrEqual(5)
+    expect(settledWhenTimerRan).toBeLessThan(10)
+  })
 })

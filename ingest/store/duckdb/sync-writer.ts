@@ -40,16 +40,33 @@ export function createSyncWriter(): SyncWriter {
   worker.unref()
   let nextId = 1
   const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>()
+  type Reply = { id: number; error?: { message: string; code?: string } }
+  /**
+   * Replies are settled on the event loop's next turn, not as they arrive: Node handles a
+   * MessagePort's messages in one go, including those that arrive meanwhile (at least 1000 per
+   * wake-up). Under a flood, each settled batch makes and posts the next one, whose reply is back
+   * before that work is done, so the loop did not turn for seconds (no timers, no socket reads).
+   */
+  let replies: Reply[] = []
+  const settleReplies = () => {
+    const ready = replies
+    replies = []
+    for (const reply of ready) {
+      const entry = waiting.get(reply.id)
+      if (!entry) continue
+      waiting.delete(reply.id)
+      if (!reply.error) entry.resolve()
+      else entry.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
+    }
+  }
   const failAll = (err: Error) => {
+    settleReplies() // what the thread answered before it stopped stands
     for (const { reject } of waiting.values()) reject(err)
     waiting.clear()
   }
-  worker.on('message', (reply: { id: number; error?: { message: string; code?: string } }) => {
-    const entry = waiting.get(reply.id)
-    if (!entry) return
-    waiting.delete(reply.id)
-    if (!reply.error) return entry.resolve()
-    entry.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
+  worker.on('message', (reply: Reply) => {
+    if (replies.length === 0) setImmediate(settleReplies)
+    replies.push(reply)
   })
   worker.on('error', failAll)
   worker.on('exit', () => failAll(new Error('the ingest log writer thread stopped')))
