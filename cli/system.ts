@@ -78,6 +78,7 @@ export function openDataDirStore(config: SystemConfig, log: Logger): Promise<Emb
     log.child({ component: 'store' }),
     {
       memoryLimitMb: config.ingest.duckdbMemoryMb,
+      ...(config.ingest.duckdbThreads ? { threads: config.ingest.duckdbThreads } : {}),
     },
   )
 }

@@ -19,6 +19,7 @@ export const IngestConfigSchema = z.object({
   INFLUX_FLAVOR: z.enum(['victoria-metrics', 'influxdb']).default('victoria-metrics'),
   SPOOL_MAX_MB: z.coerce.number().positive().default(2048),
   DUCKDB_MEMORY_LIMIT_MB: z.coerce.number().int().min(64).default(1024),
+  DUCKDB_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
 })
 
 export interface IngestConfig {
@@ -31,6 +32,8 @@ export interface IngestConfig {
   retention: { rawMs: number; rollupMs: number }
   /** DuckDB's memory limit; beyond it sorts and caches spill to disk (its default is 80 % of RAM). */
   duckdbMemoryMb: number
+  /** DuckDB's worker threads; unset: the CPUs the process may run on (DuckDB's own default is every core). */
+  duckdbThreads?: number
   /** Where readings go: the embedded DuckDB file, or an InfluxDB-compatible TSDB with a disk spool. */
   store:
     | { kind: 'duckdb' }
@@ -62,6 +65,7 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
   return Object.freeze({
     batchMaxRows: c.INGEST_BATCH_MAX_ROWS,
     duckdbMemoryMb: c.DUCKDB_MEMORY_LIMIT_MB,
+    ...(c.DUCKDB_THREADS ? { duckdbThreads: c.DUCKDB_THREADS } : {}),
     batchMaxAgeMs: c.INGEST_BATCH_MAX_AGE_MS,
     deadLetterRetentionMs: c.DEAD_LETTER_RETENTION_DAYS * DAY,
     deadLetterMaxRows: c.DEAD_LETTER_MAX_ROWS,

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDuckDb } from './database.js'
@@ -17,6 +17,22 @@ describe('openDuckDb', () => {
     } finally {
       await limited.close()
       await unlimited.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('runs as many threads as the process has CPUs, or as configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mimamori-db-'))
+    const configured = await openDuckDb(join(dir, 'a.duckdb'), { threads: 3 })
+    const fitted = await openDuckDb(join(dir, 'b.duckdb'))
+    try {
+      const [a] = await configured.all<{ v: bigint }>("SELECT current_setting('threads') AS v")
+      const [b] = await fitted.all<{ v: bigint }>("SELECT current_setting('threads') AS v")
+      expect(Number(a?.v)).toBe(3)
+      expect(Number(b?.v)).toBe(availableParallelism())
+    } finally {
+      await configured.close()
+      await fitted.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { MetaStore } from '../meta-store.js'
-import { openDuckDb } from './database.js'
+import { type DuckDbOptions, openDuckDb } from './database.js'
 import { createLoggedReadingStore, type LoggedReadingStore } from './logged-reading-store.js'
 import { createDuckDbMetaStore } from './meta-store.js'
 import { createDuckDbReadingStore } from './reading-store.js'
@@ -29,7 +29,7 @@ export async function openEmbeddedStore(
   path: string,
   retention = DEFAULT_RETENTION,
   log?: Logger,
-  options: { memoryLimitMb?: number } = {},
+  options: DuckDbOptions = {},
 ): Promise<EmbeddedStore> {
   const db = await openDuckDb(path, options)
   const rollups = await createRollups(db, retention)
