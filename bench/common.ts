@@ -43,6 +43,20 @@ export const ratio = (a: number | undefined, b: number | undefined): string =>
     ? '–'
     : `${(a / b).toFixed(2)}×`
 
+let tasksetFound: boolean | undefined
+/** Whether `taskset` (util-linux) is there to pin processes with. */
+export function hasTaskset(): boolean {
+  if (tasksetFound === undefined) {
+    try {
+      execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+      tasksetFound = true
+    } catch {
+      tasksetFound = false
+    }
+  }
+  return tasksetFound
+}
+
 /** Pins a process and all its threads to `cpu` (e.g. '0'); without taskset the run is only noisier. */
 export function pin(pid: number | undefined, cpu: string): boolean {
   if (!pid) return false
@@ -147,7 +161,10 @@ export async function startMimamori(
   // the flags `npm start` and bin.js run the server with
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles every server a run starts
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const proc = runCli(['start'], env, [...serverNodeFlags(), ...extra, ...(options.nodeArgs ?? [])])
+  const cpu = options.cpu ?? SUT_CPU
+  const proc = runCli(['start'], env, [...serverNodeFlags(), ...extra, ...(options.nodeArgs ?? [])], {
+    ...(hasTaskset() ? { cpu } : {}),
+  })
   const deadline = Date.now() + 120_000
   while (!proc.output.stderr.includes('mimamori is running')) {
     if (proc.child.exitCode !== null || Date.now() > deadline) {
@@ -156,7 +173,7 @@ export async function startMimamori(
     }
     await sleep(100)
   }
-  pin(proc.child.pid, options.cpu ?? SUT_CPU)
+  pin(proc.child.pid, cpu)
   const httpUrl = `http://127.0.0.1:${env.HTTP_PORT}`
   const api = `${httpUrl}/api/v1`
   const login = await fetch(`${api}/login`, {

@@ -100,10 +100,10 @@ export async function benchIngestMqtt(
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
     const stored = (await store.readings.count()) / PADDY_METRICS
     await store.close()
-    const throughputPerS = stored / (load.elapsedS + settled.drainS + stopS)
+    const throughputPerS = stored / (load.elapsedS + load.closeS + settled.drainS + stopS)
     log(
       `  mimamori QoS${options.qos}: ${fleet.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
-        `${Math.round(storedPerS).toLocaleString()} readings/s stored while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${(settled.drainS + stopS).toFixed(1)} s drain and stop, ` +
+        `${Math.round(storedPerS).toLocaleString()} readings/s stored while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${(load.closeS + settled.drainS + stopS).toFixed(1)} s close, drain and stop, ` +
         `p50/p99 ${load.latencyMs.p50?.toFixed(0) ?? '-'}/${load.latencyMs.p99?.toFixed(0) ?? '-'} ms, sent ${load.sent.toLocaleString()}, ` +
         `acked ${load.acked.toLocaleString()}, stored ${stored.toLocaleString()}, server RSS ${serverRssMb.toFixed(0)} MB, ${cpuUsPerMsg.toFixed(1)} µs server CPU per ${options.qos ? 'message acknowledged' : 'reading stored'}`,
     )
@@ -113,7 +113,7 @@ export async function benchIngestMqtt(
       stored,
       storedPerS,
       throughputPerS,
-      drainS: settled.drainS + stopS,
+      drainS: load.closeS + settled.drainS + stopS,
       serverRssMb,
       cpuUsPerMsg,
     }

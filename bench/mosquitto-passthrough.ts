@@ -22,7 +22,7 @@ export interface PassthroughResult {
 
 export async function benchMosquittoPassthrough(
   log: (line: string) => void,
-  options: { devices: readonly LoadDevice[]; seconds: number; qos: 0 | 1 },
+  options: { devices: readonly LoadDevice[]; seconds: number; qos: 0 | 1; maxDrainMs?: number },
 ): Promise<PassthroughResult> {
   const broker = await startMosquitto()
   let subscriber: Awaited<ReturnType<typeof startRawSubscriber>> | undefined
@@ -43,12 +43,14 @@ export async function benchMosquittoPassthrough(
     const deliveredPerS = await sampler.rate()
     const brokerRssMb = rssMb(broker.pid)
     // what was still on its way to the subscriber when the generator stopped
-    const settled = await untilStable(async () => (await sub.count()).count)
+    const settled = await untilStable(async () => (await sub.count()).count, {
+      ...(options.maxDrainMs ? { maxMs: options.maxDrainMs } : {}),
+    })
     const delivered = settled.value
-    const throughputPerS = delivered / (load.elapsedS + settled.drainS)
+    const throughputPerS = delivered / (load.elapsedS + load.closeS + settled.drainS)
     log(
       `  mosquitto QoS${options.qos}: ${options.devices.length} devices, ${Math.round(load.msgPerS).toLocaleString()} msg/s ${options.qos ? 'acknowledged' : 'sent'}, ` +
-        `${Math.round(deliveredPerS).toLocaleString()} msg/s delivered to the subscriber while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${settled.drainS.toFixed(1)} s drain, ` +
+        `${Math.round(deliveredPerS).toLocaleString()} msg/s delivered to the subscriber while sending, ${Math.round(throughputPerS).toLocaleString()}/s including ${(load.closeS + settled.drainS).toFixed(1)} s close and drain, ` +
         `p50/p99 ${load.latencyMs.p50?.toFixed(0) ?? '-'}/${load.latencyMs.p99?.toFixed(0) ?? '-'} ms, sent ${load.sent.toLocaleString()}, ` +
         `acked ${load.acked.toLocaleString()}, delivered ${delivered.toLocaleString()}, broker RSS ${brokerRssMb.toFixed(0)} MB`,
     )
@@ -58,7 +60,7 @@ export async function benchMosquittoPassthrough(
       delivered,
       deliveredPerS,
       throughputPerS,
-      drainS: settled.drainS,
+      drainS: load.closeS + settled.drainS,
       brokerRssMb,
     }
   } finally {

@@ -68,7 +68,7 @@ export async function benchNodeRedStack(
         ackedPerS: load.msgPerS,
         acked: load.acked,
         stored,
-        storedPerS: stored / (load.elapsedS + settled.drainS),
+        storedPerS: stored / (load.elapsedS + load.closeS + settled.drainS),
         drainS: settled.drainS,
         settled: settled.settled,
         nodeRedRssMb,

@@ -44,7 +44,7 @@ export function ingestSection(runs: IngestComparison[]): string {
       'mimamori all-in-one (validated, deduplicated, durable before PUBACK, stored in DuckDB) or Debian’s mosquitto forwarding to one raw subscriber (no persistence, unlimited in-flight/queue to the subscriber). ' +
       'A/B alternated round by round, medians. Each reading carries 4 metrics (4 rows).',
     '',
-    'Compared rate: QoS 1 = messages acknowledged per second (mimamori acknowledges only stored readings); QoS 0 = readings stored (mimamori, counted in DuckDB after the clean stop) or messages delivered to the subscriber (mosquitto) per second from the first publish to the last one through: the drain after the generator stopped (for mimamori also the stop, which stores the backlog it had read) is included.',
+    'Compared rate: QoS 1 = messages acknowledged per second (mimamori acknowledges only stored readings); QoS 0 = readings stored (mimamori) or messages delivered to the subscriber (mosquitto) per second while the generator sent flat out, counted by the server from 2 s into the round to its end. The generator fills the kernel’s socket buffers with more than either side takes in a minute, so the figure that waits for the backlog (after the slash in the table below: from the first publish until the drain ended, at most 10 s after the generator stopped; for mimamori also its clean stop, which stores what it had read) measures how long that wait is allowed to be.',
     '',
     '| QoS | mimamori (median) | mosquitto (median) | mimamori / mosquitto | p99 publish→PUBACK mimamori / mosquitto | loss check |',
     '|---|---|---|---|---|---|',

@@ -62,6 +62,12 @@ export interface LoadSummary {
   /** Sent at QoS 1 but never acknowledged (the broker was still behind at the end). */
   unacked: number
   elapsedS: number
+  /**
+   * Seconds from the end of `elapsedS` until every connection was closed (DISCONNECT, then up to
+   * 2 s for the broker to take what is still in flight): a broker keeps reading a QoS 0 backlog
+   * meanwhile, so a rate that counts what got through must count this time too.
+   */
+  closeS: number
   /** acked/s for QoS 1, sent/s for QoS 0, over the sending phase. */
   msgPerS: number
   latencyMs: { p50?: number; p99?: number; max?: number }
@@ -205,6 +211,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
   const elapsedS = (performance.now() - started) / 1000
   const unacked = opts.qos === 1 ? live.reduce((n, c) => n + c.inFlight, 0) : 0
   await Promise.all(connections.map((c) => c.close()))
+  const closeS = (performance.now() - started) / 1000 - elapsedS
   return {
     devices: connections.length,
     connected: live.length,
@@ -215,6 +222,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
     errors: counters.errors,
     unacked,
     elapsedS,
+    closeS,
     msgPerS: elapsedS > 0 ? done() / elapsedS : 0,
     latencyMs: {
       p50: counters.latency.quantile(0.5),

@@ -22,9 +22,21 @@ export interface CliProcess {
   exited: Promise<number | null>
 }
 
-/** Runs `mimamori <args>` (cli/main.ts through tsx) as a child process; `nodeArgs` e.g. `--cpu-prof`. */
-export function runCli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): CliProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'cli/main.ts', ...args], {
+/**
+ * Runs `mimamori <args>` (cli/main.ts through tsx) as a child process; `nodeArgs` e.g. `--cpu-prof`.
+ * `cpu` (e.g. '0') starts it under `taskset`, so it sees from its first instruction which CPUs it
+ * may use (the benchmarks' system under test sizes DuckDB's threads by that).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  options: { cpu?: string } = {},
+): CliProcess {
+  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', 'cli/main.ts', ...args]
+  // taskset execs the command: the child's pid is the server's
+  const [file, ...argv] = options.cpu ? ['taskset', '-c', options.cpu, ...command] : command
+  const child = spawn(file as string, argv, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', MIMAMORI_DEMO: '0', ...env },
   })
