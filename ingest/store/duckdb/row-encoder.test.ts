@@ -50,6 +50,8 @@ describe('row encoder', () => {
       row(1, { ts: 1_782_864_000_000.5, seq: 0 }),
       row(2, { ts: 1, seq: 4_294_967_295, quality: 'maintenance' }),
       row(3, { deviceId: '水田-1', metric: 'battery_v' }),
+      // ASCII first, then a character that is not: written again from the start as UTF-8
+      row(4, { deviceId: 'paddy-水田', quality: 'ré' }),
     ]
     expect(new RowEncoder().encode(rows).toString()).toBe(reference(rows))
   })

@@ -59,8 +59,23 @@ export class RowEncoder {
     this.buf[this.pos++] = b
   }
 
+  /**
+   * Device ids, metric names and quality flags are ASCII (validated at the edge), and a byte per
+   * character written here costs less than the call into `buf.write` (~2/3 of the encoder's time
+   * went to two such calls per row). Anything else goes through `buf.write` as UTF-8.
+   */
   private text(s: string) {
-    this.pos += this.buf.write(s, this.pos)
+    const buf = this.buf
+    const start = this.pos
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) {
+        this.pos = start + buf.write(s, start)
+        return
+      }
+      buf[start + i] = c
+    }
+    this.pos = start + s.length
   }
 
   /** As `${n}` would write it: digits for safe integers and short decimals, `String(n)` for the rest. */
