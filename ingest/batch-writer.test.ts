@@ -46,6 +46,34 @@ describe('batch writer', () => {
     expect(batches).toHaveLength(1)
   })
 
+  it('resolves rows that came during a write only once their own write is done', async () => {
+    const writes: Array<{ rows: StoredReading[]; finish: () => void }> = []
+    const store = {
+      ...fakeStore().store,
+      write: (rows: readonly StoredReading[]) =>
+        new Promise<void>((finish) => {
+          writes.push({ rows: [...rows], finish })
+        }),
+    }
+    const writer = createBatchWriter(store, { maxRows: 1, maxAgeMs: 10_000, retryDelayMs: 10 }, log)
+    let firstDone = false
+    let secondDone = false
+    void writer.enqueue([row(1)]).then(() => {
+      firstDone = true
+    })
+    void writer.enqueue([row(2)]).then(() => {
+      secondDone = true
+    })
+    expect(writes.map((w) => w.rows)).toEqual([[row(1)]])
+    writes[0]?.finish()
+    await vi.advanceTimersByTimeAsync(0)
+    expect([firstDone, secondDone]).toEqual([true, false])
+    expect(writes.map((w) => w.rows)).toEqual([[row(1)], [row(2)]])
+    writes[1]?.finish()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(secondDone).toBe(true)
+  })
+
   it('retries a failing store without resolving or dropping anything', async () => {
     const { store, batches } = fakeStore(3)
     const writer = createBatchWriter(store, { maxRows: 1, maxAgeMs: 5, retryDelayMs: 10 }, log)

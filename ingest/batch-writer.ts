@@ -20,9 +20,22 @@ export interface BatchWriter {
   close(): Promise<void>
 }
 
+/**
+ * Rows that share one store write, and the promise every enqueue of them got: one per batch,
+ * not a promise and a waiter per message (a write is retried until it succeeds, so it never rejects).
+ */
 interface Batch {
   rows: StoredReading[]
-  waiters: Array<{ resolve: () => void; reject: (err: Error) => void }>
+  written: Promise<void>
+  resolve: () => void
+}
+
+function newBatch(): Batch {
+  let resolve: () => void = () => {}
+  const written = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { rows: [], written, resolve }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -37,7 +50,7 @@ export function createBatchWriter(
   options: BatchWriterOptions,
   log: Logger,
 ): BatchWriter {
-  let current: Batch = { rows: [], waiters: [] }
+  let current = newBatch()
   let timer: NodeJS.Timeout | undefined
   let writing: Promise<void> | undefined
   let ok = true
@@ -46,7 +59,7 @@ export function createBatchWriter(
 
   const takeBatch = () => {
     const batch = current
-    current = { rows: [], waiters: [] }
+    current = newBatch()
     if (timer) clearTimeout(timer)
     timer = undefined
     return batch
@@ -76,7 +89,7 @@ export function createBatchWriter(
     const batch = takeBatch()
     writing = writeWithRetry(batch).then(() => {
       pending -= batch.rows.length
-      for (const waiter of batch.waiters) waiter.resolve()
+      batch.resolve()
       writing = undefined
       // Rows that arrived during the write form the next batch; write it at once if it is full.
       if (current.rows.length >= options.maxRows) kick()
@@ -88,13 +101,12 @@ export function createBatchWriter(
     enqueue(rows) {
       if (closed) return Promise.reject(new Error('ingest is shutting down'))
       if (rows.length === 0) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        for (const row of rows) current.rows.push(row)
-        current.waiters.push({ resolve, reject })
-        pending += rows.length
-        if (current.rows.length >= options.maxRows) kick()
-        else if (!timer && !writing) timer = setTimeout(kick, options.maxAgeMs)
-      })
+      const { written } = current
+      for (const row of rows) current.rows.push(row)
+      pending += rows.length
+      if (current.rows.length >= options.maxRows) kick()
+      else if (!timer && !writing) timer = setTimeout(kick, options.maxAgeMs)
+      return written
     },
     pendingRows: () => pending,
     healthy: () => ok,
