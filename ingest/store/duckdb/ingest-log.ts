@@ -50,18 +50,21 @@ export class KeyIndex {
   private seqs = new Float64Array(256)
   private tss = new Float64Array(256)
   private length = 0
+  private lastDeviceId: string | undefined
 
   constructor(private readonly numbers: Map<string, number>) {}
 
   /** Adds a reading's key; the rows of one reading (one per metric) come together and count once. */
   add(deviceId: string, seq: number, ts: number): void {
+    const n = this.length
+    // the other rows of the reading just added: no map lookup for them
+    if (n > 0 && deviceId === this.lastDeviceId && this.seqs[n - 1] === seq && this.tss[n - 1] === ts) return
+    this.lastDeviceId = deviceId
     let device = this.numbers.get(deviceId)
     if (device === undefined) {
       device = this.numbers.size
       this.numbers.set(deviceId, device)
     }
-    const n = this.length
-    if (n > 0 && this.devices[n - 1] === device && this.seqs[n - 1] === seq && this.tss[n - 1] === ts) return
     if (n === this.devices.length) {
       const devices = new Uint32Array(2 * n)
       const seqs = new Float64Array(2 * n)
