@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type DeviceKind, metricSpec } from './kinds.js'
+import { createReadingScanner } from './reading-scan.js'
 import type { RejectReason } from './reasons.js'
 import { MAX_TS_MS, MIN_TS_MS, TimestampSchema } from './timestamp.js'
 
@@ -133,6 +134,13 @@ function describeIssues(error: z.ZodError): string {
     .join('; ')
 }
 
+/** The common single reading read straight from the bytes, under the same rules as the path below. */
+const scanReading = createReadingScanner({
+  maxSeq: UINT32_MAX,
+  maxMetrics: MAX_METRICS_PER_READING,
+  isMetricName: (name) => METRIC_NAME.test(name),
+})
+
 /** Every value a finite number within its sensor's range (unknown metrics count as accepted). */
 function allAccepted(kind: DeviceKind, m: Record<string, unknown>): boolean {
   for (const metric in m) {
@@ -153,6 +161,11 @@ export function validateTelemetry(
   payload: Uint8Array | string,
   options: { zodOnly?: boolean } = {},
 ): TelemetryVerdict {
+  if (typeof payload !== 'string' && !options.zodOnly) {
+    const reading = scanReading(kind, payload)
+    if (reading)
+      return { ok: true, readings: [reading], batch: false, rejectedMetrics: [], unknownMetrics: [] }
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(
