@@ -53,6 +53,7 @@ export async function compareIngestWithMosquitto(
   for (const qos of options.qos) {
     const mimamori: MqttIngestResult[] = []
     const mosquitto: PassthroughResult[] = []
+    const drain = qos === 0 ? { maxDrainMs: QOS0_MAX_DRAIN_MS } : {}
     for (let round = 0; round < options.rounds; round++) {
       log(`  QoS ${qos}, round ${round + 1} of ${options.rounds}`)
       const runMimamori = async () => {
@@ -61,7 +62,7 @@ export async function compareIngestWithMosquitto(
             fleet: options.fleet,
             seconds: options.seconds,
             qos,
-            ...(qos === 0 ? { maxDrainMs: QOS0_MAX_DRAIN_MS } : {}),
+            ...drain,
           }),
         )
       }
@@ -72,7 +73,7 @@ export async function compareIngestWithMosquitto(
             devices: options.fleet.devices,
             seconds: options.seconds,
             qos,
-            ...(qos === 0 ? { maxDrainMs: QOS0_MAX_DRAIN_MS } : {}),
+            ...drain,
           }),
         )
       }

@@ -61,13 +61,13 @@ export class DatabaseLockedError extends Error {
   readonly code = 'DB_LOCKED'
 }
 
-/** Opens (creating if needed) the DuckDB file and brings its schema up to date. */
 export interface DuckDbOptions {
   memoryLimitMb?: number
   /** DuckDB's worker threads; default: the CPUs this process may run on (see below). */
   threads?: number
 }
 
+/** Opens (creating if needed) the DuckDB file and brings its schema up to date. */
 export async function openDuckDb(path: string, options: DuckDbOptions = {}): Promise<Db> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   let instance: DuckDBInstance
@@ -128,13 +128,13 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
   // (16 MB) a steady ingest stream stalls every few seconds (measured: a 20k-row commit's max
   // latency 595 ms vs 168 ms at 256 MB). The cost is a longer WAL replay after a crash.
   await main.run("SET checkpoint_threshold = '256MB'")
-  // DuckDB takes 80 % of RAM by default and keeps what it read cached: a 15-minute soak grew the
-  // process by ~100 MB and a 10M-row export peaked at 1.4 GB. A limit makes it spill instead.
   // DuckDB starts a thread per core of the machine, even when the process may use fewer (taskset,
   // a container's cpuset). Threads beyond the CPUs it has only contend: with the server pinned to
   // one of two cores, a QoS 0 flood cost 14.7 µs of CPU per reading at 2 threads and 12.5 µs at 1
   // (docs/benchmarks.md). os.availableParallelism() counts the CPUs the process may use.
   await main.run(`SET threads = ${Math.max(1, Math.trunc(options.threads ?? availableParallelism()))}`)
+  // DuckDB takes 80 % of RAM by default and keeps what it read cached: a 15-minute soak grew the
+  // process by ~100 MB and a 10M-row export peaked at 1.4 GB. A limit makes it spill instead.
   if (options.memoryLimitMb) await main.run(`SET memory_limit = '${Math.trunc(options.memoryLimitMb)}MB'`)
   for (const statement of SCHEMA_STATEMENTS) await main.run(statement)
   // Keep DDL out of the WAL: DuckDB 1.5 cannot replay a CREATE TABLE whose DEFAULT calls
