@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -202,4 +203,41 @@ describe('the ingest log in front of DuckDB', () => {
     expect(await piled.store.count()).toBe(1000 + 600)
     await piled.close()
   })
+
+  it('seals a steady stream in segments of 2 s, so that a busy one is loaded in large pieces', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const store = await openStore()
+    for (let i = 0; i < 4; i++) {
+      await store.readings.write(rows('p-1', i * 10, 10))
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+    // 600 ms of writes and 150 ms more: a 250 ms seal would have loaded twice by now
+    expect(store.readings.loadCount().loads).toBe(0)
+    expect(await store.readings.count('p-1')).toBe(80)
+    expect(store.readings.loadCount()).toEqual({ loads: 1, segments: 1 })
+  })
+
+  // What the 2 s seal relies on: DuckDB writes a large load into the data file and a small one
+  // into its WAL (which a checkpoint rewrites later). Fails if a DuckDB upgrade changes that.
+  it("writes a load of several row groups into DuckDB's data file and a small one into its WAL", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
+    const store = await openStore()
+    const wal = () => {
+      try {
+        return statSync(join(dir, 'm.duckdb.wal')).size
+      } catch {
+        return 0 // no WAL file: nothing written since the last checkpoint
+      }
+    }
+    const before = wal()
+    // 300,000 readings of 2 rows: ~4.9 row groups of 122,880 rows, in one load
+    for (let from = 0; from < 300_000; from += 10_000) await store.readings.write(rows('big', from, 10_000))
+    expect(await store.readings.count('big')).toBe(600_000)
+    const afterLarge = wal()
+    expect(afterLarge - before).toBeLessThan(256 * 1024)
+
+    await store.readings.write(rows('small', 0, 20_000)) // 40,000 rows: under one row group
+    expect(await store.readings.count('small')).toBe(40_000)
+    expect(wal() - afterLarge).toBeGreaterThan(256 * 1024)
+  }, 60_000)
 })

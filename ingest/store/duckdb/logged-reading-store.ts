@@ -15,9 +15,16 @@ import type { Rollups } from './rollups.js'
 
 export interface LoggedStoreOptions {
   dir: string
-  /** A segment is sealed for loading at this size… */
+  /** A segment is sealed for loading at this size (default 32 MB, ~600k rows)… */
   segmentBytes?: number
-  /** …or when it is this old. Default 250 ms: how stale an unqueried table may get. */
+  /**
+   * …or when it is this old (default 2 s). Queries load the log first, so this is not how stale
+   * an answer may be. It sets the size of a load under a steady stream: DuckDB writes a load of at
+   * least a row group (122,880 rows) straight to its data file, and a smaller one to its WAL,
+   * which a checkpoint rewrites later. Loads of 250 ms segments at ~90k readings/s cost DuckDB
+   * ~1.4 µs more per reading than loads of 32 MB, and each checkpoint held its thread for seconds
+   * (docs/benchmarks.md, "Loads that skip DuckDB's WAL").
+   */
   sealAfterMs?: number
   /** Past this many unloaded bytes, writes wait for the loader (the PUBACKs with them). */
   maxUnloadedBytes?: number
@@ -56,7 +63,7 @@ export async function createLoggedReadingStore(
   options: LoggedStoreOptions,
 ): Promise<LoggedReadingStore> {
   const segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024
-  const sealAfterMs = options.sealAfterMs ?? 250
+  const sealAfterMs = options.sealAfterMs ?? 2000
   const maxUnloadedBytes = options.maxUnloadedBytes ?? 512 * 1024 * 1024
   const maxLoadBytes = options.maxLoadBytes ?? 128 * 1024 * 1024
   const connection = await db.connect()
