@@ -68,3 +68,43 @@ export async function benchMosquittoPassthrough(
     await broker.stop()
   }
 }
+
+export interface PeerOverloadResult {
+  /** Delivered/s while the generator sent QoS 0 flat out: mosquitto's own sustainable rate M. */
+  flatOutPerS: number
+  offeredPerS: number
+  /** Delivered/s while 2 × M was offered in the overload's shape (one message per write). */
+  deliveredPerS: number
+  ratio: number
+}
+
+/**
+ * The overload section's shape offered to mosquitto: its own flat-out QoS 0 rate M (15 s), then
+ * 2 × M paced for `seconds`, to show what the shape costs a broker that only forwards.
+ */
+export async function benchMosquittoOverload(options: {
+  devices: readonly LoadDevice[]
+  seconds: number
+}): Promise<PeerOverloadResult> {
+  const broker = await startMosquitto()
+  let subscriber: Awaited<ReturnType<typeof startRawSubscriber>> | undefined
+  try {
+    subscriber = await startRawSubscriber(broker.port, 0)
+    const sub = subscriber
+    pin(process.pid, GENERATOR_CPU)
+    const delivered = async () => (await sub.count()).count
+    const base = { url: broker.url, devices: options.devices, qos: 0 as const, preEncoded: true }
+    const flat = windowSampler(delivered)
+    await runLoad({ ...base, durationMs: 15_000, onProgress: flat.sample })
+    const flatOutPerS = await flat.rate()
+    await untilStable(delivered, { maxMs: 30_000 })
+    const offeredPerS = Math.round(2 * flatOutPerS)
+    const over = windowSampler(delivered, 5)
+    await runLoad({ ...base, rate: offeredPerS, durationMs: options.seconds * 1000, onProgress: over.sample })
+    const deliveredPerS = await over.rate()
+    return { flatOutPerS, offeredPerS, deliveredPerS, ratio: deliveredPerS / flatOutPerS }
+  } finally {
+    await subscriber?.stop()
+    await broker.stop()
+  }
+}

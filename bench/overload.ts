@@ -3,6 +3,11 @@
  * offer 2 × R for a minute — QoS 0 from 1000 devices (nothing slows the generator) beside 100 QoS 1
  * devices whose PUBACKed readings are counted — and report the stored rate while overloaded
  * against R, the server's RSS over the minute, and acknowledged vs. stored for the QoS 1 devices.
+ *
+ * At 2 × R each device has about one message due per 5 ms tick, so every message is a TCP segment
+ * of its own, and the kernel spends part of the server's core on receive queues full of them.
+ * Two shorter runs show that part: the same 2 × R in writes of ~4 messages (20 ms ticks), and
+ * mosquitto offered 2 × its own flat-out QoS 0 rate in the first shape.
  * Run alone: `npx tsx bench/overload.ts` (or `BENCH_ONLY=overload npm run bench`).
  */
 import { rmSync } from 'node:fs'
@@ -19,6 +24,8 @@ import {
   untilStable,
   windowSampler,
 } from './common.js'
+import { benchMosquittoOverload, type PeerOverloadResult } from './mosquitto-passthrough.js'
+import { mosquittoMissing } from './peers/mosquitto.js'
 
 export interface OverloadResult {
   sustainable: number
@@ -30,6 +37,10 @@ export interface OverloadResult {
   rssMb: number[]
   qos1Acked: number
   qos1Stored: number
+  /** The same 2 × R offered in writes of ~4 messages per device (20 ms ticks), for half as long. */
+  coalesced: { stored: number; ratio: number }
+  /** mosquitto in the first shape, or why it did not run. */
+  peer: PeerOverloadResult | { skipped: string }
 }
 
 export async function benchOverload(
@@ -96,6 +107,20 @@ export async function benchOverload(
     const storedWhileOverloaded = await sampler.rate()
     const windows = await sampler.windows(10)
     await untilStable(stored, { maxMs: 120_000 })
+
+    const coalescedSampler = windowSampler(stored, 5)
+    await runLoad({
+      url: server.mqttUrl,
+      devices: floodDevices,
+      qos: 0,
+      rate: offered,
+      tickMs: 20,
+      durationMs: (seconds / 2) * 1000,
+      preEncoded: true,
+      onProgress: coalescedSampler.sample,
+    })
+    const coalescedStored = await coalescedSampler.rate()
+    await untilStable(stored, { maxMs: 120_000 })
     await server.stop()
     const store = await openEmbeddedStore(join(dataDir, 'mimamori.duckdb'))
     let qos1Stored = 0
@@ -116,6 +141,17 @@ export async function benchOverload(
     log(
       `  QoS 1 beside the flood: ${acked.acked.toLocaleString()} PUBACKed, ${qos1Stored.toLocaleString()} stored (must be ≥ acked)`,
     )
+    log(
+      `  the same 2 × R in writes of ~4 messages (20 ms ticks) for ${seconds / 2} s: stored ${Math.round(coalescedStored).toLocaleString()} readings/s = ${((100 * coalescedStored) / sustainable).toFixed(0)} % of R`,
+    )
+    let peer: PeerOverloadResult | { skipped: string } = { skipped: 'mosquitto missing' }
+    if (!mosquittoMissing()) {
+      const p = await benchMosquittoOverload({ devices: floodDevices, seconds: seconds / 2 })
+      peer = p
+      log(
+        `  mosquitto in the first shape: flat out ${Math.round(p.flatOutPerS).toLocaleString()} delivered/s (M); offered 2 × M = ${p.offeredPerS.toLocaleString()}/s for ${seconds / 2} s: delivered ${Math.round(p.deliveredPerS).toLocaleString()}/s = ${(p.ratio * 100).toFixed(0)} % of M`,
+      )
+    }
     return {
       sustainable,
       offered,
@@ -125,6 +161,8 @@ export async function benchOverload(
       rssMb: rss,
       qos1Acked: acked.acked,
       qos1Stored,
+      coalesced: { stored: coalescedStored, ratio: coalescedStored / sustainable },
+      peer,
     }
   } finally {
     await server.dispose()

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseDeviceTopic, validateTelemetry } from '../../firmware-contracts/index.js'
 import { startTestBroker, type TestBroker } from '../testing/test-broker.js'
@@ -86,6 +87,42 @@ describe('runLoad', () => {
     expect(summary.sent).toBeLessThan(900)
     expect(summary.acked).toBe(0)
     expect(summary.latencyMs.p50).toBeUndefined()
+  })
+
+  it('writes the messages a device has due per tick together, so tickMs sets how many share a write', async () => {
+    // a raw MQTT listener: CONNACK to the CONNECT, then the PUBLISH packets in each chunk read
+    const perChunk: number[] = []
+    const server = createServer((socket: Socket) => {
+      let connected = false
+      socket.on('data', (chunk: Buffer) => {
+        let packets = 0
+        for (let at = 0; at < chunk.length; ) {
+          let length = 0
+          let shift = 0
+          let i = at + 1
+          for (; (chunk[i] as number) & 0x80; i++, shift += 7)
+            length += ((chunk[i] as number) & 0x7f) << shift
+          length += ((chunk[i] as number) & 0x7f) << shift
+          if ((chunk[at] as number) >> 4 === 3) packets++
+          at = i + 1 + length
+        }
+        if (!connected) {
+          connected = true
+          socket.write(Buffer.from([0x20, 2, 0, 0]))
+        } else perChunk.push(packets)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+    const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const device = DEVICES.slice(0, 1)
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+
+    await runLoad({ url, devices: device, qos: 0, rate: 200, durationMs: 600, preEncoded: true })
+    expect(median(perChunk)).toBe(1) // one message per 5 ms tick
+    perChunk.length = 0
+    await runLoad({ url, devices: device, qos: 0, rate: 200, durationMs: 600, preEncoded: true, tickMs: 100 })
+    expect(median(perChunk)).toBeGreaterThanOrEqual(15) // ~20 per 100 ms tick
   })
 
   it('counts refused devices as connect failures and carries on with the rest', async () => {

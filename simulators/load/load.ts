@@ -17,6 +17,11 @@ export interface LoadOptions {
   devices: readonly LoadDevice[]
   /** Total target rate, messages/s, spread evenly over the devices; omitted = as fast as acks allow. */
   rate?: number
+  /**
+   * How often a paced run writes, ms (default 5): the messages each device has due go out as one
+   * write, so at a high rate per device this sets how many messages share a TCP segment.
+   */
+  tickMs?: number
   qos: 0 | 1
   /** Stop sending after this long (ms)… */
   durationMs?: number
@@ -73,7 +78,7 @@ export interface LoadSummary {
   latencyMs: { p50?: number; p99?: number; max?: number }
 }
 
-const TICK_MS = 5
+const DEFAULT_TICK_MS = 5
 
 /**
  * Opens one raw MQTT connection per device and publishes telemetry as fast as `rate` (or the
@@ -187,7 +192,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary> {
         remaining -= sent
         tokens[i] = t - sent
       }
-    }, TICK_MS)
+    }, opts.tickMs ?? DEFAULT_TICK_MS)
     const reporter = setInterval(() => {
       const now = performance.now()
       const rate = ((done() - lastReport.done) * 1000) / (now - lastReport.at)
