@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
+
+/** A kernel setting, or 'n/a' where /proc does not have it. */
+const sysctl = (name: string): string => {
+  try {
+    return readFileSync(`/proc/sys/${name.replaceAll('.', '/')}`, 'utf8')
+      .trim()
+      .replace(/\s+/g, ' ')
+  } catch {
+    return 'n/a'
+  }
+}
 
 /** Facts printed with every result: absolute numbers drift on shared 2-core machines, ratios less so. */
 export function machineFacts(): Record<string, string> {
@@ -16,5 +28,8 @@ export function machineFacts(): Record<string, string> {
     cpu: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     'load average at start': load,
+    // the receive buffer a TCP socket starts with decides what an overload of small segments
+    // costs the server's core (docs/benchmarks.md, "Loads that skip DuckDB's WAL…")
+    'net.ipv4.tcp_rmem (min default max)': sysctl('net.ipv4.tcp_rmem'),
   }
 }
