@@ -25,9 +25,13 @@ export interface TestSystem {
   stop(): Promise<void>
 }
 
-/** The whole system on free ports and a temp DATA_DIR, demo off unless asked. */
+/**
+ * The whole system on free ports and a temp DATA_DIR, demo off unless asked. `stop` removes the
+ * DATA_DIR it made; a test restarting on that directory passes it back with `ownsDir`, so the
+ * second system's `stop` removes it instead.
+ */
 export async function startTestSystem(
-  options: { env?: Record<string, string>; dataDir?: string } = {},
+  options: { env?: Record<string, string>; dataDir?: string; ownsDir?: boolean } = {},
 ): Promise<TestSystem> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mimamori-test-'))
   const config = loadSystemConfig({
@@ -88,7 +92,7 @@ export async function startTestSystem(
     },
     async stop() {
       await system.stop()
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
+      if (!options.dataDir || options.ownsDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -93,7 +93,7 @@ describe('device credentials', () => {
     const offline = cli(dataDir)
     expect(await offline.run(['rotate', 'res-1'])).toBe(0)
     const fresh = /MQTT password: (\S+)/.exec(offline.out.join(''))?.[1] as string
-    sys = await startTestSystem({ dataDir })
+    sys = await startTestSystem({ dataDir, ownsDir: true })
     expect(await connectCode(sys.mqttUrl, 'res-1', password)).toBe(4)
     expect(await connectCode(sys.mqttUrl, 'res-1', fresh)).toBe(0)
   })

@@ -60,7 +60,7 @@ describe('demo mode', () => {
     const dataDir = sys.dataDir
     const first = readFileSync(join(dataDir, DEMO_CREDENTIALS_FILE), 'utf8')
     await sys.system.stop()
-    sys = await startTestSystem({ env: { MIMAMORI_DEMO: '1' }, dataDir })
+    sys = await startTestSystem({ env: { MIMAMORI_DEMO: '1' }, dataDir, ownsDir: true })
     expect(readFileSync(join(dataDir, DEMO_CREDENTIALS_FILE), 'utf8')).toBe(first)
     const devices = await sys.api<{ devices: unknown[] }>('GET', '/devices')
     expect(devices.body.devices).toHaveLength(DEMO_DEVICES.length)

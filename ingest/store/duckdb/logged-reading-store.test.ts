@@ -204,20 +204,26 @@ describe('the ingest log in front of DuckDB', () => {
     await piled.close()
   })
 
-  it('seals a steady stream in segments of 2 s, so that a busy one is loaded in large pieces', async () => {
+  it('seals a quiet segment after 250 ms, and keeps a busy one open up to 2 s to load it as whole row groups', async () => {
     dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))
     const store = await openStore()
-    for (let i = 0; i < 4; i++) {
-      await store.readings.write(rows('p-1', i * 10, 10))
-      await new Promise((resolve) => setTimeout(resolve, 150))
-    }
-    // 600 ms of writes and 150 ms more: a 250 ms seal would have loaded twice by now
+    // 61,440 rows in 250 ms (an eighth of four row groups) is ~61k paddy readings/s
+    await store.readings.write(rows('busy', 0, 31_000)) // 62,000 rows at once
+    await new Promise((resolve) => setTimeout(resolve, 600))
     expect(store.readings.loadCount().loads).toBe(0)
-    expect(await store.readings.count('p-1')).toBe(80)
+    expect(await store.readings.count('busy')).toBe(62_000) // a query loads it at any age
     expect(store.readings.loadCount()).toEqual({ loads: 1, segments: 1 })
+
+    await store.readings.write(rows('quiet', 0, 10))
+    const deadline = Date.now() + 5000
+    while (store.readings.loadCount().loads < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(store.readings.loadCount().loads).toBe(2)
+    expect(Date.now() - (deadline - 5000)).toBeLessThan(1500)
   })
 
-  // What the 2 s seal relies on: DuckDB writes a large load into the data file and a small one
+  // What the busy seal relies on: DuckDB writes a large load into the data file and a small one
   // into its WAL (which a checkpoint rewrites later). Fails if a DuckDB upgrade changes that.
   it("writes a load of several row groups into DuckDB's data file and a small one into its WAL", async () => {
     dir = mkdtempSync(join(tmpdir(), 'mimamori-log-'))

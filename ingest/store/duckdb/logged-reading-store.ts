@@ -17,15 +17,13 @@ export interface LoggedStoreOptions {
   dir: string
   /** A segment is sealed for loading at this size (default 32 MB, ~600k rows)… */
   segmentBytes?: number
-  /**
-   * …or when it is this old (default 2 s). Queries load the log first, so this is not how stale
-   * an answer may be. It sets the size of a load under a steady stream: DuckDB writes a load of at
-   * least a row group (122,880 rows) straight to its data file, and a smaller one to its WAL,
-   * which a checkpoint rewrites later. Loads of 250 ms segments at ~90k readings/s cost DuckDB
-   * ~1.4 µs more per reading than loads of 32 MB, and each checkpoint held its thread for seconds
-   * (docs/benchmarks.md, "Loads that skip DuckDB's WAL").
-   */
+  /** …or when it is this old (default 250 ms). Queries load the log first, whatever its age. */
   sealAfterMs?: number
+  /**
+   * …unless it is busy: a segment that holds an eighth of DIRECT_LOAD_ROWS at `sealAfterMs`
+   * stays open until this age (default 2 s), so that it is loaded as whole row groups.
+   */
+  busySealAfterMs?: number
   /** Past this many unloaded bytes, writes wait for the loader (the PUBACKs with them). */
   maxUnloadedBytes?: number
   /** One load takes the sealed segments waiting, oldest first, up to this many bytes (at least one). */
@@ -45,6 +43,16 @@ export interface LoggedReadingStore extends ReadingStore {
 }
 
 const STATE_KEY = 'ingest_log_loaded_through'
+/**
+ * Rows in a load that DuckDB writes straight into its data file: four row groups of 122,880. A
+ * smaller load goes into DuckDB's WAL, which a checkpoint rewrites into the data file later; loads
+ * of 250 ms segments at ~90k readings/s cost DuckDB ~1.4 µs more per reading than 32 MB loads, and
+ * each checkpoint held its thread for seconds. Loads of one or two row groups and a bit leave small
+ * row groups that the checkpoint merges, which costs about as much (docs/benchmarks.md, "Loads that
+ * skip DuckDB's WAL"). A quiet stream keeps its small loads: a large one would hold DuckDB's
+ * thread, on the server's core, for longer at a time.
+ */
+const DIRECT_LOAD_ROWS = 4 * 122_880
 /** File names in one `read_csv([...])`. */
 const MAX_LOAD_SEGMENTS = 256
 
@@ -63,7 +71,8 @@ export async function createLoggedReadingStore(
   options: LoggedStoreOptions,
 ): Promise<LoggedReadingStore> {
   const segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024
-  const sealAfterMs = options.sealAfterMs ?? 2000
+  const sealAfterMs = options.sealAfterMs ?? 250
+  const busySealAfterMs = Math.max(sealAfterMs, options.busySealAfterMs ?? 2000)
   const maxUnloadedBytes = options.maxUnloadedBytes ?? 512 * 1024 * 1024
   const maxLoadBytes = options.maxLoadBytes ?? 128 * 1024 * 1024
   const connection = await db.connect()
@@ -216,13 +225,26 @@ export async function createLoggedReadingStore(
         await ingestLog.append(rows)
         unloaded += ingestLog.open().bytes - before
         if (ingestLog.open().bytes >= segmentBytes) {
+          // the next segment gets a seal timer of its own, from its first write
+          if (sealTimer) clearTimeout(sealTimer)
+          sealTimer = undefined
           const segment = ingestLog.seal()
           if (segment) sealed.push(segment)
           void kickLoader()
         } else if (!sealTimer) {
           sealTimer = setTimeout(() => {
             sealTimer = undefined
-            void sealNow().then(() => kickLoader())
+            const busy = ingestLog.open().rows * 8 >= DIRECT_LOAD_ROWS
+            if (!busy || busySealAfterMs === sealAfterMs) {
+              void sealNow().then(() => kickLoader())
+              return
+            }
+            // seals at busySealAfterMs, or sooner at segmentBytes (the write above)
+            sealTimer = setTimeout(() => {
+              sealTimer = undefined
+              void sealNow().then(() => kickLoader())
+            }, busySealAfterMs - sealAfterMs)
+            sealTimer.unref()
           }, sealAfterMs)
           // the rows are durable in the log already; a pending seal must not keep the process up
           sealTimer.unref()
