@@ -95,6 +95,7 @@ export function createBrokerHooks(deps: HookDeps): BrokerHooks {
     qosIn[qos]?.inc()
     countChannel('telemetry')
   })
+  metrics.stats.direct = direct.inFlight
 
   /** Acknowledges once ingest stored the message; without a PUBACK the device resends it later. */
   function ackWhenStored(

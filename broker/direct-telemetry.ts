@@ -23,6 +23,8 @@ export interface DirectTelemetry {
   forClient(client: Client): DirectPublish | undefined
   /** A subscription was granted or restored; the telemetry it can match goes through aedes. */
   subscribed(filter: string): void
+  /** Messages taken from all sockets and not stored yet, and the connections waiting for room. */
+  inFlight(): { inFlight: number; waiting: number }
 }
 
 /** Every device's telemetry topic, as a filter: a subscription that overlaps it may receive some. */
@@ -45,6 +47,8 @@ export function createDirectTelemetry(
   const budget = new InFlightBudget(DIRECT_IN_FLIGHT_LIMIT)
 
   return {
+    inFlight: () => budget.state(),
+
     subscribed(filter) {
       if (filtersOverlap(filter, ANY_TELEMETRY)) filters.add(filter)
     },

@@ -5,6 +5,8 @@ export interface BrokerStats {
   retained?: () => number
   queued?: () => number
   sessions?: () => number
+  /** The direct path's budget of device telemetry taken from sockets and not stored yet. */
+  direct?: () => { inFlight: number; waiting: number }
 }
 
 export interface BrokerMetrics {
@@ -46,6 +48,16 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
   )
   sized('mimamori_mqtt_persistent_sessions', 'Persistent sessions with subscriptions', () =>
     stats.sessions?.(),
+  )
+  sized(
+    'mimamori_mqtt_direct_in_flight',
+    'Device telemetry taken from sockets by the direct path and not stored yet (bounded: reading pauses at the limit)',
+    () => stats.direct?.().inFlight,
+  )
+  sized(
+    'mimamori_mqtt_direct_waiting_connections',
+    'Connections waiting for room among those messages before their next read (the store is behind)',
+    () => stats.direct?.().waiting,
   )
   return {
     stats,

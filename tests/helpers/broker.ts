@@ -40,7 +40,14 @@ export interface TestBroker {
 export const SECRET_KEY = Buffer.alloc(32, 7)
 
 export async function startTestBroker(
-  options: { env?: Record<string, string>; acl?: Acl; dataDir?: string; devices?: Map<string, Account> } = {},
+  options: {
+    env?: Record<string, string>
+    acl?: Acl
+    dataDir?: string
+    devices?: Map<string, Account>
+    /** Telemetry is stored (and acknowledged) only once this settles: a store that is behind. */
+    storeGate?: Promise<void>
+  } = {},
 ): Promise<TestBroker> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mimamori-broker-'))
   const config = loadBrokerConfig({
@@ -60,7 +67,9 @@ export async function startTestBroker(
   const refusals: Refusal[] = []
   const ingest: IngestPort = {
     async telemetry(deviceId, _topic, payload) {
-      telemetry.push({ deviceId, payload: Buffer.from(payload).toString('utf8') })
+      const text = Buffer.from(payload).toString('utf8') // the buffer is the socket's: copy it now
+      await options.storeGate
+      telemetry.push({ deviceId, payload: text })
     },
     async image() {},
     refused: (refusal) => refusals.push(refusal),

@@ -83,6 +83,28 @@ describe('direct telemetry', () => {
     expect(tb.telemetry).toHaveLength(3)
   })
 
+  it('reports the messages taken and not stored yet, and acknowledges them once stored', async () => {
+    let release = () => {}
+    const storeGate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    tb = await startTestBroker({ storeGate })
+    const topic = telemetryTopic('p-9')
+    const device = await client({ clientId: 'p-9', username: 'p-9', password: tb.addDevice('p-9') })
+    const acked = Promise.all([1, 2, 3].map((seq) => device.publishAsync(topic, reading(seq), { qos: 1 })))
+    await eventually(
+      async () => (await (tb as TestBroker).metric('mimamori_mqtt_direct_in_flight')) === 3,
+      5000,
+      'three messages in flight',
+    )
+    expect(tb.telemetry).toHaveLength(0)
+    release()
+    await acked
+    expect(tb.telemetry).toHaveLength(3)
+    expect(await tb.metric('mimamori_mqtt_direct_in_flight')).toBe(0)
+    expect(await tb.metric('mimamori_mqtt_direct_waiting_connections')).toBe(0)
+  })
+
   it('forwards to a persistent session restored from the journal after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mimamori-direct-data-'))
     dirs.push(dataDir)
