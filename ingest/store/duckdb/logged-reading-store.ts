@@ -183,6 +183,12 @@ export async function createLoggedReadingStore(
     })
   }
 
+  /** The seal timer's end: seals the open segment and loads it. */
+  function sealAndLoad() {
+    sealTimer = undefined
+    void sealNow().then(() => kickLoader())
+  }
+
   async function flush() {
     await sealNow()
     while (sealed.length > 0 || loading) {
@@ -232,22 +238,14 @@ export async function createLoggedReadingStore(
           if (segment) sealed.push(segment)
           void kickLoader()
         } else if (!sealTimer) {
-          sealTimer = setTimeout(() => {
-            sealTimer = undefined
-            const busy = ingestLog.open().rows * 8 >= DIRECT_LOAD_ROWS
-            if (!busy || busySealAfterMs === sealAfterMs) {
-              void sealNow().then(() => kickLoader())
-              return
-            }
-            // seals at busySealAfterMs, or sooner at segmentBytes (the write above)
-            sealTimer = setTimeout(() => {
-              sealTimer = undefined
-              void sealNow().then(() => kickLoader())
-            }, busySealAfterMs - sealAfterMs)
-            sealTimer.unref()
-          }, sealAfterMs)
           // the rows are durable in the log already; a pending seal must not keep the process up
-          sealTimer.unref()
+          sealTimer = setTimeout(() => {
+            const busy = ingestLog.open().rows * 8 >= DIRECT_LOAD_ROWS
+            // a busy segment is sealed at busySealAfterMs, or sooner at segmentBytes (above)
+            if (busy && busySealAfterMs > sealAfterMs)
+              sealTimer = setTimeout(sealAndLoad, busySealAfterMs - sealAfterMs).unref()
+            else sealAndLoad()
+          }, sealAfterMs).unref()
         }
       })
     },
