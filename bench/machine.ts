@@ -1,17 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-
-/** A kernel setting, or 'n/a' where /proc does not have it. */
-const sysctl = (name: string): string => {
-  try {
-    return readFileSync(`/proc/sys/${name.replaceAll('.', '/')}`, 'utf8')
-      .trim()
-      .replace(/\s+/g, ' ')
-  } catch {
-    return 'n/a'
-  }
-}
+import { readSysctl } from '../broker/kernel-hints.js'
 
 /** Facts printed with every result: absolute numbers drift on shared 2-core machines, ratios less so. */
 export function machineFacts(): Record<string, string> {
@@ -30,6 +19,6 @@ export function machineFacts(): Record<string, string> {
     'load average at start': load,
     // the receive buffer a TCP socket starts with decides what an overload of small segments
     // costs the server's core (docs/benchmarks.md, "Loads that skip DuckDB's WAL…")
-    'net.ipv4.tcp_rmem (min default max)': sysctl('net.ipv4.tcp_rmem'),
+    'net.ipv4.tcp_rmem (min default max)': readSysctl('net.ipv4.tcp_rmem')?.replace(/\s+/g, ' ') ?? 'n/a',
   }
 }

@@ -15,7 +15,8 @@ export interface KernelHint {
 /** A receive buffer to start with below this makes an overload of small packets cost the server. */
 const RMEM_DEFAULT_HINT_BYTES = 1024 * 1024
 
-const readProc = (name: string): string | undefined => {
+/** A kernel setting from /proc/sys (`net.ipv4.tcp_rmem`), or undefined where it cannot be read. */
+export const readSysctl = (name: string): string | undefined => {
   try {
     return readFileSync(`/proc/sys/${name.replaceAll('.', '/')}`, 'utf8').trim()
   } catch {
@@ -23,7 +24,7 @@ const readProc = (name: string): string | undefined => {
   }
 }
 
-export function kernelHints(read: (name: string) => string | undefined = readProc): KernelHint[] {
+export function kernelHints(read: (name: string) => string | undefined = readSysctl): KernelHint[] {
   const hints: KernelHint[] = []
   const somaxconn = read('net.core.somaxconn')
   if (somaxconn !== undefined && Number(somaxconn) < LISTEN_BACKLOG) {
@@ -34,8 +35,7 @@ export function kernelHints(read: (name: string) => string | undefined = readPro
     })
   }
   const rmem = read('net.ipv4.tcp_rmem')
-  const rmemDefault = rmem === undefined ? Number.NaN : Number(rmem.split(/\s+/)[1])
-  if (rmem !== undefined && rmemDefault < RMEM_DEFAULT_HINT_BYTES) {
+  if (rmem !== undefined && Number(rmem.split(/\s+/)[1]) < RMEM_DEFAULT_HINT_BYTES) {
     hints.push({
       setting: 'net.ipv4.tcp_rmem',
       value: rmem.replace(/\s+/g, ' '),

@@ -4,6 +4,7 @@ import { parseDeviceTopic, validateTelemetry } from '../../firmware-contracts/in
 import { startTestBroker, type TestBroker } from '../testing/test-broker.js'
 import { createLatencyHistogram } from './latency.js'
 import { defaultLocalAddresses, type LoadDevice, runLoad } from './load.js'
+import { PACKET, PacketReader } from './packets.js'
 
 const DEVICES: LoadDevice[] = Array.from({ length: 20 }, (_, i) => ({
   deviceId: `load-${String(i).padStart(2, '0')}`,
@@ -93,23 +94,18 @@ describe('runLoad', () => {
     // a raw MQTT listener: CONNACK to the CONNECT, then the PUBLISH packets in each chunk read
     const perChunk: number[] = []
     const server = createServer((socket: Socket) => {
-      let connected = false
+      let publishes = 0
+      const reader = new PacketReader(
+        () => {},
+        (type) => {
+          if (type === PACKET.connect) socket.write(Buffer.from([PACKET.connack << 4, 2, 0, 0]))
+          else if (type === PACKET.publish) publishes++
+        },
+      )
       socket.on('data', (chunk: Buffer) => {
-        let packets = 0
-        for (let at = 0; at < chunk.length; ) {
-          let length = 0
-          let shift = 0
-          let i = at + 1
-          for (; (chunk[i] as number) & 0x80; i++, shift += 7)
-            length += ((chunk[i] as number) & 0x7f) << shift
-          length += ((chunk[i] as number) & 0x7f) << shift
-          if ((chunk[at] as number) >> 4 === 3) packets++
-          at = i + 1 + length
-        }
-        if (!connected) {
-          connected = true
-          socket.write(Buffer.from([0x20, 2, 0, 0]))
-        } else perChunk.push(packets)
+        publishes = 0
+        reader.push(chunk)
+        if (publishes > 0) perChunk.push(publishes)
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
