@@ -5,7 +5,7 @@
  */
 import { type LoadDevice, type LoadSummary, runLoad } from '../simulators/load/load.js'
 import { GENERATOR_CPU, pin, rssMb, untilStable, windowSampler } from './common.js'
-import { startMosquitto, startRawSubscriber } from './peers/mosquitto.js'
+import { type Mosquitto, type RawSubscriber, startMosquitto, startRawSubscriber } from './peers/mosquitto.js'
 
 export interface PassthroughResult {
   qos: 0 | 1
@@ -20,17 +20,33 @@ export interface PassthroughResult {
   brokerRssMb: number
 }
 
+/**
+ * Debian's mosquitto with one raw subscriber, both on the system-under-test core, this process
+ * pinned to the generator's; `run` gets the broker and the subscriber's delivered count.
+ */
+async function withPassthrough<T>(
+  qos: 0 | 1,
+  run: (broker: Mosquitto, delivered: () => Promise<number>) => Promise<T>,
+): Promise<T> {
+  const broker = await startMosquitto()
+  let subscriber: RawSubscriber | undefined
+  try {
+    subscriber = await startRawSubscriber(broker.port, qos)
+    const sub = subscriber
+    pin(process.pid, GENERATOR_CPU)
+    return await run(broker, async () => (await sub.count()).count)
+  } finally {
+    await subscriber?.stop()
+    await broker.stop()
+  }
+}
+
 export async function benchMosquittoPassthrough(
   log: (line: string) => void,
   options: { devices: readonly LoadDevice[]; seconds: number; qos: 0 | 1; maxDrainMs?: number },
 ): Promise<PassthroughResult> {
-  const broker = await startMosquitto()
-  let subscriber: Awaited<ReturnType<typeof startRawSubscriber>> | undefined
-  try {
-    subscriber = await startRawSubscriber(broker.port, options.qos)
-    const sub = subscriber
-    pin(process.pid, GENERATOR_CPU)
-    const sampler = windowSampler(async () => (await sub.count()).count)
+  return withPassthrough(options.qos, async (broker, count) => {
+    const sampler = windowSampler(count)
     const load = await runLoad({
       url: broker.url,
       devices: options.devices,
@@ -43,7 +59,7 @@ export async function benchMosquittoPassthrough(
     const deliveredPerS = await sampler.rate()
     const brokerRssMb = rssMb(broker.pid)
     // what was still on its way to the subscriber when the generator stopped
-    const settled = await untilStable(async () => (await sub.count()).count, {
+    const settled = await untilStable(count, {
       ...(options.maxDrainMs ? { maxMs: options.maxDrainMs } : {}),
     })
     const delivered = settled.value
@@ -63,10 +79,7 @@ export async function benchMosquittoPassthrough(
       drainS: load.closeS + settled.drainS,
       brokerRssMb,
     }
-  } finally {
-    await subscriber?.stop()
-    await broker.stop()
-  }
+  })
 }
 
 export interface PeerOverloadResult {
@@ -86,13 +99,7 @@ export async function benchMosquittoOverload(options: {
   devices: readonly LoadDevice[]
   seconds: number
 }): Promise<PeerOverloadResult> {
-  const broker = await startMosquitto()
-  let subscriber: Awaited<ReturnType<typeof startRawSubscriber>> | undefined
-  try {
-    subscriber = await startRawSubscriber(broker.port, 0)
-    const sub = subscriber
-    pin(process.pid, GENERATOR_CPU)
-    const delivered = async () => (await sub.count()).count
+  return withPassthrough(0, async (broker, delivered) => {
     const base = { url: broker.url, devices: options.devices, qos: 0 as const, preEncoded: true }
     const flat = windowSampler(delivered)
     await runLoad({ ...base, durationMs: 15_000, onProgress: flat.sample })
@@ -103,8 +110,5 @@ export async function benchMosquittoOverload(options: {
     await runLoad({ ...base, rate: offeredPerS, durationMs: options.seconds * 1000, onProgress: over.sample })
     const deliveredPerS = await over.rate()
     return { flatOutPerS, offeredPerS, deliveredPerS, ratio: deliveredPerS / flatOutPerS }
-  } finally {
-    await subscriber?.stop()
-    await broker.stop()
-  }
+  })
 }
