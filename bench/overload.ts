@@ -80,19 +80,19 @@ export async function benchOverload(
     await untilStable(stored)
 
     const offered = Math.round(2 * sustainable)
+    /** 2 × R at QoS 0 from the flood devices (one message per write at the default tick). */
+    const flood = {
+      url: server.mqttUrl,
+      devices: floodDevices,
+      qos: 0 as const,
+      rate: offered,
+      preEncoded: true,
+    }
     const sampler = windowSampler(stored, 5)
     const rss: number[] = []
     const rssTimer = setInterval(() => rss.push(Math.round(rssMb(server.pid))), 5000)
     const [over, acked] = await Promise.all([
-      runLoad({
-        url: server.mqttUrl,
-        devices: floodDevices,
-        qos: 0,
-        rate: offered,
-        durationMs: seconds * 1000,
-        preEncoded: true,
-        onProgress: sampler.sample,
-      }),
+      runLoad({ ...flood, durationMs: seconds * 1000, onProgress: sampler.sample }),
       runLoad({
         url: server.mqttUrl,
         devices: ledgerDevices,
@@ -110,13 +110,9 @@ export async function benchOverload(
 
     const coalescedSampler = windowSampler(stored, 5)
     await runLoad({
-      url: server.mqttUrl,
-      devices: floodDevices,
-      qos: 0,
-      rate: offered,
+      ...flood,
       tickMs: 20,
       durationMs: (seconds / 2) * 1000,
-      preEncoded: true,
       onProgress: coalescedSampler.sample,
     })
     const coalescedStored = await coalescedSampler.rate()
