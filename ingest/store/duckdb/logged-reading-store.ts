@@ -175,12 +175,16 @@ export async function createLoggedReadingStore(
 
   /** Seals the open segment (after appends in flight) and queues it for loading. */
   function sealNow(): Promise<void> {
-    return serial(async () => {
-      if (sealTimer) clearTimeout(sealTimer)
-      sealTimer = undefined
-      const segment = ingestLog.seal()
-      if (segment) sealed.push(segment)
-    })
+    return serial(async () => sealOpen())
+  }
+
+  /** Seals the open segment and queues it for loading; the caller is inside `serial`. */
+  function sealOpen() {
+    // the next segment gets a seal timer of its own, from its first write
+    if (sealTimer) clearTimeout(sealTimer)
+    sealTimer = undefined
+    const segment = ingestLog.seal()
+    if (segment) sealed.push(segment)
   }
 
   /** The seal timer's end: seals the open segment and loads it. */
@@ -231,11 +235,7 @@ export async function createLoggedReadingStore(
         await ingestLog.append(rows)
         unloaded += ingestLog.open().bytes - before
         if (ingestLog.open().bytes >= segmentBytes) {
-          // the next segment gets a seal timer of its own, from its first write
-          if (sealTimer) clearTimeout(sealTimer)
-          sealTimer = undefined
-          const segment = ingestLog.seal()
-          if (segment) sealed.push(segment)
+          sealOpen()
           void kickLoader()
         } else if (!sealTimer) {
           // the rows are durable in the log already; a pending seal must not keep the process up
