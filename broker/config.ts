@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_TELEMETRY_BYTES } from '../firmware-contracts/index.js'
+import { DEFAULT_RECEIVE_BUFFER } from './receive-buffer.js'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -24,6 +25,10 @@ export const BrokerConfigSchema = z.object({
   /** Default: DATA_DIR/broker. */
   MQTT_PERSISTENCE_DIR: z.string().min(1).optional(),
   MQTT_PERSISTENCE_FSYNC: bool.default(false),
+  /** SO_RCVBUF of every MQTT connection in bytes (Linux books twice it); 0 leaves it to the kernel. */
+  MQTT_SOCKET_RCVBUF: int(0, 64 * 1024 * 1024)
+    .refine((bytes) => bytes === 0 || bytes >= 4096, 'must be 0 (the kernel decides) or at least 4096')
+    .default(DEFAULT_RECEIVE_BUFFER),
   /** Scale-out: sessions, retained messages and the message bus shared over Redis (`mimamori broker`). */
   REDIS_URL: z
     .string()
@@ -96,6 +101,8 @@ export interface BrokerConfig {
   tls?: TlsConfig
   allowAnonymous?: boolean
   aclFile?: string
+  /** SO_RCVBUF asked for on the listeners (broker/receive-buffer.ts); undefined or 0: the kernel's. */
+  receiveBuffer?: number
   /** Directory of the file-backed session store; without it sessions and retained messages live in memory. */
   persistence?: { dir: string; fsync: boolean }
   /**
@@ -161,6 +168,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     host: p.MQTT_HOST,
     port: p.MQTT_PORT,
     wsPort: p.MQTT_WS_PORT,
+    receiveBuffer: p.MQTT_SOCKET_RCVBUF,
     limits: Object.freeze({
       maxTelemetryBytes: p.MQTT_MAX_TELEMETRY_BYTES,
       maxImageBytes: p.MQTT_MAX_IMAGE_BYTES,

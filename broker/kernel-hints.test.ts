@@ -23,6 +23,12 @@ describe('kernel hints', () => {
     expect(hints[1]?.hint).toMatch(/net\.ipv4\.tcp_rmem = 4096 2097152 33554432/)
   })
 
+  it('leaves tcp_rmem alone when the broker sets a receive buffer of its own', () => {
+    const small = settings({ 'net.core.somaxconn': '4096', 'net.ipv4.tcp_rmem': '4096 131072 33554432' })
+    expect(kernelHints(small, 262144)).toEqual([])
+    expect(kernelHints(small, 0).map((h) => h.setting)).toEqual(['net.ipv4.tcp_rmem'])
+  })
+
   it('reads this machine without throwing', () => {
     for (const hint of kernelHints()) expect(hint.value).not.toBe('')
   })

@@ -1,7 +1,8 @@
 /**
  * Linux settings that limit the broker under load, read once at start and logged with what to
  * set (as Redis warns about somaxconn at start). Nothing is changed here: the settings are the
- * machine's, and Node.js cannot set the per-socket options that would work around them.
+ * machine's. The one per-socket option that works around one of them, SO_RCVBUF, is set by the
+ * listeners (broker/receive-buffer.ts).
  */
 import { readFileSync } from 'node:fs'
 import { LISTEN_BACKLOG } from './listeners.js'
@@ -24,7 +25,11 @@ export const readSysctl = (name: string): string | undefined => {
   }
 }
 
-export function kernelHints(read: (name: string) => string | undefined = readSysctl): KernelHint[] {
+/** `receiveBuffer`: MQTT_SOCKET_RCVBUF; with one of its own the broker does not use tcp_rmem's default. */
+export function kernelHints(
+  read: (name: string) => string | undefined = readSysctl,
+  receiveBuffer = 0,
+): KernelHint[] {
   const hints: KernelHint[] = []
   const somaxconn = read('net.core.somaxconn')
   if (somaxconn !== undefined && Number(somaxconn) < LISTEN_BACKLOG) {
@@ -35,11 +40,11 @@ export function kernelHints(read: (name: string) => string | undefined = readSys
     })
   }
   const rmem = read('net.ipv4.tcp_rmem')
-  if (rmem !== undefined && Number(rmem.split(/\s+/)[1]) < RMEM_DEFAULT_HINT_BYTES) {
+  if (!receiveBuffer && rmem !== undefined && Number(rmem.split(/\s+/)[1]) < RMEM_DEFAULT_HINT_BYTES) {
     hints.push({
       setting: 'net.ipv4.tcp_rmem',
       value: rmem.replace(/\s+/g, ' '),
-      hint: 'a TCP connection starts with a small receive buffer: when devices offer more than the server stores, one message per packet, the kernel spends the server CPU compacting the receive queues. Set net.ipv4.tcp_rmem = 4096 2097152 33554432 (docs/operations.md)',
+      hint: 'a TCP connection starts with a small receive buffer: when devices offer more than the server stores, one message per packet, the kernel spends the server CPU compacting the receive queues. Set MQTT_SOCKET_RCVBUF (it is 0 here) or net.ipv4.tcp_rmem = 4096 2097152 33554432 (docs/operations.md)',
     })
   }
   return hints

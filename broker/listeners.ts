@@ -17,6 +17,7 @@ import type { BrokerConfig } from './config.js'
 import type { Admission } from './connection-limits.js'
 import type { ConnectionInfo } from './frame-guard.js'
 import type { BrokerMetrics } from './metrics.js'
+import { receiveBuffers } from './receive-buffer.js'
 
 export type Accept = (conn: Duplex, info: ConnectionInfo, req?: IncomingMessage) => void
 
@@ -41,14 +42,58 @@ export class TlsFilesError extends Error {
  */
 export const LISTEN_BACKLOG = 4096
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+/** Listens, then at once (before the loop accepts anything) sets what accepted sockets inherit. */
+function listen(
+  server: Server,
+  port: number,
+  host: string,
+  onListening: (server: Server) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject)
+      onListening(server)
       resolve((server.address() as AddressInfo).port)
     })
   })
+}
+
+/**
+ * Sets SO_RCVBUF on each listener as it starts listening (broker/receive-buffer.ts). Where it
+ * cannot be set, the broker runs on with the kernel's buffers and says so once.
+ */
+async function receiveBufferSetter(
+  bytes: number | undefined,
+  log: Logger,
+): Promise<(server: Server) => void> {
+  if (!bytes) return () => {}
+  const buffers = await receiveBuffers().catch((err: unknown) => {
+    log.warn(
+      { err: (err as Error).message },
+      'mqtt sockets keep the kernel receive buffer (MQTT_SOCKET_RCVBUF not applied)',
+    )
+  })
+  if (!buffers) return () => {}
+  let reported = false
+  return (server) => {
+    try {
+      const booked = buffers.set(server, bytes)
+      if (reported) return
+      reported = true
+      if (booked < 2 * bytes)
+        log.warn(
+          { requested: bytes, booked },
+          'net.core.rmem_max caps the mqtt sockets receive buffer: raise it to MQTT_SOCKET_RCVBUF (docs/operations.md)',
+        )
+      else log.info({ requested: bytes, booked }, 'mqtt sockets receive buffer set')
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        'mqtt sockets keep the kernel receive buffer (MQTT_SOCKET_RCVBUF not applied)',
+      )
+    }
+  }
 }
 
 function readTlsFiles(tls: NonNullable<BrokerConfig['tls']>) {
@@ -127,8 +172,9 @@ export async function startListeners(
   websocket('ws', http)
   servers.push(http)
 
-  const port = await listen(tcp, config.port, config.host)
-  const wsPort = await listen(http, config.wsPort, config.host)
+  const onListening = await receiveBufferSetter(config.receiveBuffer, log)
+  const port = await listen(tcp, config.port, config.host, onListening)
+  const wsPort = await listen(http, config.wsPort, config.host, onListening)
   let tlsPort: number | undefined
   let wssPort: number | undefined
   if (config.tls) {
@@ -161,8 +207,8 @@ export async function startListeners(
     https.on('connection', (socket: Socket) => admit(socket, 'wss'))
     websocket('wss', https)
     servers.push(https)
-    tlsPort = await listen(tls, config.tls.port, config.host)
-    wssPort = await listen(https, config.tls.wssPort, config.host)
+    tlsPort = await listen(tls, config.tls.port, config.host, onListening)
+    wssPort = await listen(https, config.tls.wssPort, config.host, onListening)
   }
   log.info({ port, wsPort, tlsPort, wssPort }, 'mqtt broker listening')
 

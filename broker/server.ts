@@ -12,7 +12,7 @@ import { type BrokerConfig, resolveLimits } from './config.js'
 import { createAdmission } from './connection-limits.js'
 import { FrameGuard, type GuardViolation } from './frame-guard.js'
 import type { DeviceDirectory, IngestPort } from './ingest-port.js'
-import { kernelHints } from './kernel-hints.js'
+import { kernelHints, readSysctl } from './kernel-hints.js'
 import { startListeners } from './listeners.js'
 import type { BrokerMetrics } from './metrics.js'
 import { openJournal } from './persistence/journal.js'
@@ -186,7 +186,7 @@ export async function startBroker(config: BrokerConfig, deps: BrokerDeps): Promi
     burstPerIp: limits.connBurstPerIp,
     exempt: limits.connRateExempt,
   })
-  for (const { setting, value, hint } of kernelHints())
+  for (const { setting, value, hint } of kernelHints(readSysctl, config.receiveBuffer))
     log.info({ setting, value }, `kernel setting: ${hint}`)
   const listeners = await startListeners(config, {
     admission,
