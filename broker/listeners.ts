@@ -17,7 +17,7 @@ import type { BrokerConfig } from './config.js'
 import type { Admission } from './connection-limits.js'
 import type { ConnectionInfo } from './frame-guard.js'
 import type { BrokerMetrics } from './metrics.js'
-import { receiveBuffers } from './receive-buffer.js'
+import { receiveBufferSetter } from './receive-buffer.js'
 
 export type Accept = (conn: Duplex, info: ConnectionInfo, req?: IncomingMessage) => void
 
@@ -57,43 +57,6 @@ function listen(
       resolve((server.address() as AddressInfo).port)
     })
   })
-}
-
-/**
- * Sets SO_RCVBUF on each listener as it starts listening (broker/receive-buffer.ts). Where it
- * cannot be set, the broker runs on with the kernel's buffers and says so once.
- */
-async function receiveBufferSetter(
-  bytes: number | undefined,
-  log: Logger,
-): Promise<(server: Server) => void> {
-  if (!bytes) return () => {}
-  const buffers = await receiveBuffers().catch((err: unknown) => {
-    log.warn(
-      { err: (err as Error).message },
-      'mqtt sockets keep the kernel receive buffer (MQTT_SOCKET_RCVBUF not applied)',
-    )
-  })
-  if (!buffers) return () => {}
-  let reported = false
-  return (server) => {
-    try {
-      const booked = buffers.set(server, bytes)
-      if (reported) return
-      reported = true
-      if (booked < 2 * bytes)
-        log.warn(
-          { requested: bytes, booked },
-          'net.core.rmem_max caps the mqtt sockets receive buffer: raise it to MQTT_SOCKET_RCVBUF (docs/operations.md)',
-        )
-      else log.info({ requested: bytes, booked }, 'mqtt sockets receive buffer set')
-    } catch (err) {
-      log.warn(
-        { err: (err as Error).message },
-        'mqtt sockets keep the kernel receive buffer (MQTT_SOCKET_RCVBUF not applied)',
-      )
-    }
-  }
 }
 
 function readTlsFiles(tls: NonNullable<BrokerConfig['tls']>) {

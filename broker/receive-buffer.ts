@@ -11,6 +11,8 @@
  * Node.js has no API for socket options, so this calls setsockopt(2) through koffi, an FFI whose
  * npm package carries its prebuilt binaries. Linux only; elsewhere the caller keeps the kernel's.
  */
+import type { Logger } from 'pino'
+
 /** Linux's constants (asm-generic/socket.h). */
 const SOL_SOCKET = 1
 const SO_RCVBUF = 8
@@ -67,4 +69,38 @@ function fdOf(socket: object): number {
   if (typeof fd !== 'number' || fd < 0)
     throw new Error('the socket has no file descriptor (not listening yet?)')
   return fd
+}
+
+/**
+ * What the listeners call on each server as it starts listening: sets SO_RCVBUF to `bytes` (none
+ * for 0). Where it cannot be set, the broker runs on with the kernel's buffers and says so; a cap
+ * by net.core.rmem_max is logged once, with what to raise.
+ */
+export async function receiveBufferSetter(
+  bytes: number | undefined,
+  log: Logger,
+): Promise<(server: object) => void> {
+  const notApplied = (err: unknown) =>
+    log.warn(
+      { err: (err as Error).message },
+      'mqtt sockets keep the kernel receive buffer (MQTT_SOCKET_RCVBUF not applied)',
+    )
+  const buffers = bytes ? await receiveBuffers().catch(notApplied) : undefined
+  if (!bytes || !buffers) return () => {}
+  let reported = false
+  return (server) => {
+    try {
+      const booked = buffers.set(server, bytes)
+      if (reported) return
+      reported = true
+      if (booked < 2 * bytes)
+        log.warn(
+          { requested: bytes, booked },
+          'net.core.rmem_max caps the mqtt sockets receive buffer: raise it to MQTT_SOCKET_RCVBUF (docs/operations.md)',
+        )
+      else log.info({ requested: bytes, booked }, 'mqtt sockets receive buffer set')
+    } catch (err) {
+      notApplied(err)
+    }
+  }
 }
