@@ -5,9 +5,9 @@
  */
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { afterEach, expect, it } from 'vitest'
+import { readSysctl } from '../../broker/kernel-hints.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { missingProgram } from '../helpers/requirements.js'
 
@@ -49,7 +49,7 @@ it.skipIf(noSs || process.platform !== 'linux')(
   async () => {
     tb = await startTestBroker({ env: { MQTT_SOCKET_RCVBUF: '0' } })
     // a new TCP socket starts at net.ipv4.tcp_rmem's middle value
-    const start = Number(readFileSync('/proc/sys/net/ipv4/tcp_rmem', 'utf8').trim().split(/\s+/)[1])
+    const start = Number(readSysctl('net.ipv4.tcp_rmem')?.split(/\s+/)[1])
     expect(start).not.toBe(200_000)
     expect(await bookedFor(tb.broker.port)).toBe(start)
   },
