@@ -44,7 +44,7 @@ export function kernelHints(
     hints.push({
       setting: 'net.ipv4.tcp_rmem',
       value: rmem.replace(/\s+/g, ' '),
-      hint: 'a TCP connection starts with a small receive buffer: when devices offer more than the server stores, one message per packet, the kernel spends the server CPU compacting the receive queues. Set MQTT_SOCKET_RCVBUF (it is 0 here) or net.ipv4.tcp_rmem = 4096 2097152 33554432 (docs/operations.md)',
+      hint: 'a TCP connection starts with a small receive buffer: when devices offer more than the server stores, one message per packet, the kernel spends the server CPU compacting the receive queues. Set net.ipv4.tcp_rmem = 4096 2097152 33554432, or on the central broker leave MQTT_SOCKET_RCVBUF at its default (docs/operations.md)',
     })
   }
   return hints
